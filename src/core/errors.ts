@@ -1,0 +1,59 @@
+/**
+ * The one error type Kairos throws, with a stable `code` from {@link ERROR_CATALOG}.
+ * docs/errors.md lists the same codes; test/core/errors.test.ts keeps the two in step.
+ */
+
+/** Every error code Kairos can raise, with the one-line meaning shown in docs/errors.md. */
+export const ERROR_CATALOG = {
+  CONFIG_INVALID: 'A configuration field is missing, of the wrong type or out of bounds; the message names the field.',
+  STORE_URL_INVALID: 'The store URL cannot be understood (unknown scheme or malformed).',
+  JOB_OPTION_INVALID: 'An enqueue option is unknown, of the wrong type or out of bounds; the message names the option.',
+  PAYLOAD_INVALID: 'The payload cannot be stored as JSON (undefined, BigInt, a cycle, a function).',
+  PAYLOAD_TOO_LARGE: 'The payload, serialized as JSON, is larger than the configured limit.',
+  QUEUE_NAME_INVALID: 'A queue name is empty, too long or has characters outside [A-Za-z0-9_.:-].',
+  DUPLICATE_KEY: 'A job with the same queue and key is already pending, running or completed, and the dedupe policy is reject.',
+  JOB_NOT_FOUND: 'No job has that id (it never existed or retention pruned it).',
+  JOB_STATE_CONFLICT: 'The job is not in a state that allows the operation (for example retry of a running job).',
+  HANDLER_EXISTS: 'A handler is already registered for that queue on this instance.',
+  HANDLER_NOT_FOUND: 'No handler is registered for the queue named.',
+  LEASE_LOST: 'A worker tried to write a job it no longer owns (its lease expired or the job was cancelled).',
+  NOT_STARTED: 'The operation needs a started instance.',
+  CLOSED: 'The instance was closed; open a new one.',
+  CAPABILITY_MISSING: 'The store driver in use does not support the operation.',
+  STORE_ERROR: 'The store failed in a way Kairos could not translate; the cause holds the native error.',
+  MIGRATION_FAILED: 'A schema migration failed; nothing of it was applied.',
+  SCHEDULE_RULE_INVALID: 'A schedule rule cannot be parsed (bad cron field, unknown time zone, bad interval).',
+  SCHEDULE_RULE_IMPOSSIBLE: 'A schedule rule can never fire (for example 30 February).',
+  SCHEDULE_NOT_FOUND: 'No schedule has that id.',
+  SCHEDULE_OPTION_INVALID: 'A schedule option is unknown, of the wrong type or out of bounds; the message names it.',
+  CALENDAR_NOT_FOUND: 'A schedule names a calendar that was not defined.',
+  CALENDAR_INVALID: 'A calendar definition is malformed (a date that is not YYYY-MM-DD, an empty name).',
+} as const;
+
+/** A stable, machine-readable error code. */
+export type ErrorCode = keyof typeof ERROR_CATALOG;
+
+/** Fields that help a caller act on an error without parsing the message. */
+export interface KairosErrorDetails {
+  /** The option, config field or argument at fault, in dotted form (`backoff.baseMs`). */
+  readonly field?: string;
+  readonly [key: string]: unknown;
+}
+
+/** The base error of Kairos. `code` is stable across versions; `message` is for people. */
+export class KairosError extends Error {
+  override readonly name = 'KairosError';
+  readonly code: ErrorCode;
+  readonly details: KairosErrorDetails;
+
+  constructor(code: ErrorCode, message: string, options: { details?: KairosErrorDetails; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.details = options.details ?? {};
+  }
+}
+
+/** True when `error` is a KairosError, optionally of one code. */
+export function isKairosError(error: unknown, code?: ErrorCode): error is KairosError {
+  return error instanceof KairosError && (code === undefined || error.code === code);
+}

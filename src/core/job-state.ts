@@ -1,0 +1,84 @@
+/**
+ * Job states and the transition table of DESIGN.md §2. docs/state-machine.md is checked against
+ * TRANSITIONS by test/core/state-machine-doc.test.ts; the SQLite schema's CHECK constraint uses JOB_STATES.
+ */
+
+/** Every state a job can be in. */
+export const JOB_STATES = ['scheduled', 'running', 'completed', 'failed', 'cancelled', 'expired', 'skipped'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+/** States a job never leaves on its own; only a replay (`retry`) moves it back to scheduled. */
+export const FINAL_STATES: readonly JobState[] = ['completed', 'failed', 'cancelled', 'expired', 'skipped'];
+
+/** The events that move a job, named as in docs/state-machine.md. */
+export type TransitionEvent =
+  | 'claim'
+  | 'complete'
+  | 'skip'
+  | 'fail-retry'
+  | 'fail-final'
+  | 'snooze'
+  | 'hand-back'
+  | 'lease-expired-retry'
+  | 'lease-expired-final'
+  | 'cancel'
+  | 'deadline-passed'
+  | 'replay'
+  | 'replace';
+
+/** One allowed move. `countsAttempt` says whether the move ends an attempt that counts toward maxAttempts. */
+export interface Transition {
+  readonly from: JobState;
+  readonly event: TransitionEvent;
+  readonly to: JobState;
+}
+
+/** The whole lifecycle. Anything not listed here is refused by the store (fenced UPDATEs) and by {@link canTransition}. */
+export const TRANSITIONS: readonly Transition[] = [
+  { from: 'scheduled', event: 'claim', to: 'running' },
+  { from: 'scheduled', event: 'cancel', to: 'cancelled' },
+  { from: 'scheduled', event: 'deadline-passed', to: 'expired' },
+  { from: 'scheduled', event: 'replace', to: 'scheduled' },
+  { from: 'running', event: 'complete', to: 'completed' },
+  { from: 'running', event: 'skip', to: 'skipped' },
+  { from: 'running', event: 'fail-retry', to: 'scheduled' },
+  { from: 'running', event: 'fail-final', to: 'failed' },
+  { from: 'running', event: 'snooze', to: 'scheduled' },
+  { from: 'running', event: 'hand-back', to: 'scheduled' },
+  { from: 'running', event: 'lease-expired-retry', to: 'scheduled' },
+  { from: 'running', event: 'lease-expired-final', to: 'failed' },
+  { from: 'running', event: 'cancel', to: 'cancelled' },
+  { from: 'completed', event: 'replay', to: 'scheduled' },
+  { from: 'failed', event: 'replay', to: 'scheduled' },
+  { from: 'cancelled', event: 'replay', to: 'scheduled' },
+  { from: 'expired', event: 'replay', to: 'scheduled' },
+  { from: 'skipped', event: 'replay', to: 'scheduled' },
+];
+
+/** True when the table allows `event` to move a job from `from`. */
+export function canTransition(from: JobState, event: TransitionEvent): boolean {
+  return TRANSITIONS.some((t) => t.from === from && t.event === event);
+}
+
+/** The state `event` leads to from `from`, or undefined when the move is not allowed. */
+export function nextState(from: JobState, event: TransitionEvent): JobState | undefined {
+  return TRANSITIONS.find((t) => t.from === from && t.event === event)?.to;
+}
+
+export function isFinalState(state: JobState): boolean {
+  return FINAL_STATES.includes(state);
+}
+
+/** How one attempt (one execution, or one run that did not count) ended, as recorded in the attempt history. */
+export const ATTEMPT_OUTCOMES = [
+  'completed', // handler resolved
+  'skipped', // handler called skip(reason)
+  'failed', // handler threw a retryable error or timed out; retry follows if attempts remain
+  'unrecoverable', // handler threw UnrecoverableError; failed at once
+  'timeout', // the per-attempt timeout fired before the handler settled
+  'snoozed', // handler called snooze(ms); does not count as an attempt
+  'handed-back', // graceful shutdown aborted it; does not count as an attempt
+  'lease-expired', // the worker died or stalled; found by the lease rescuer
+  'cancelled', // cancelled while running
+] as const;
+export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
