@@ -1,0 +1,192 @@
+/**
+ * Validation of enqueue input into the row the store writes. Runs once per job on the enqueue hot path, so it
+ * avoids allocation on the common case (no options). Every error names the option that was wrong.
+ */
+import { parseBackoff, type BackoffSpec } from './backoff.js';
+import { KairosError } from './errors.js';
+
+/** What to do when a job with the same queue and key is already pending, running or completed. */
+export type DedupePolicy = 'reject' | 'keep' | 'replace';
+
+/** Options of one enqueued job. */
+export interface EnqueueOptions {
+  /** When the job becomes due (Date, epoch ms or ISO-8601 string). Default: now. Mutually exclusive with delayMs. */
+  runAt?: Date | number | string;
+  /** Due this many milliseconds from now (integer ≥ 0). */
+  delayMs?: number;
+  /** De-duplication key, unique per queue among pending, running and completed jobs (1–255 characters). */
+  key?: string;
+  /** What a second enqueue with the same key does. Default 'keep': return the existing job. */
+  dedupe?: DedupePolicy;
+  /** Lower runs first among due jobs of a queue; integer −1000…1000, default 0. */
+  priority?: number;
+  /** Attempts before the job fails for good; integer 1…1000, default from config (5). */
+  maxAttempts?: number;
+  /** Delay between attempts. Default: exponential, base 1 s, cap 1 h, full jitter. */
+  backoff?: BackoffSpec;
+  /** Per-attempt time limit in ms; the handler's AbortSignal fires when it passes. */
+  timeoutMs?: number;
+  /** The latest instant the job may start; after it the job is expired and never runs. */
+  deadline?: Date | number | string;
+  /** Free labels for filtering (at most 20, each 1–64 characters). */
+  tags?: string[];
+}
+
+/** A validated job, ready for the store. Times are epoch ms; JSON fields are already serialized. */
+export interface NewJob {
+  queue: string;
+  payload: string;
+  runAt: number;
+  key: string | null;
+  dedupe: DedupePolicy;
+  priority: number;
+  maxAttempts: number;
+  backoff: string | null;
+  timeoutMs: number | null;
+  deadline: number | null;
+  tags: string | null;
+}
+
+/** Limits that validation applies; from the resolved config. */
+export interface JobLimits {
+  payloadMaxBytes: number;
+  defaultMaxAttempts: number;
+}
+
+export const MAX_ATTEMPTS_LIMIT = 1000;
+export const PRIORITY_MIN = -1000;
+export const PRIORITY_MAX = 1000;
+const MAX_TIMEOUT_MS = 7 * 24 * 3_600_000;
+const QUEUE_NAME = /^[A-Za-z0-9_.:-]{1,128}$/;
+const OPTION_NAMES = new Set(['runAt', 'delayMs', 'key', 'dedupe', 'priority', 'maxAttempts', 'backoff', 'timeoutMs', 'deadline', 'tags']);
+
+function optionError(field: string, what: string): KairosError {
+  return new KairosError('JOB_OPTION_INVALID', `${field}: ${what}`, { details: { field } });
+}
+
+/** Throws QUEUE_NAME_INVALID unless `queue` is 1–128 characters of [A-Za-z0-9_.:-]. */
+export function assertQueueName(queue: unknown): asserts queue is string {
+  if (typeof queue !== 'string' || !QUEUE_NAME.test(queue)) {
+    throw new KairosError('QUEUE_NAME_INVALID', `queue: ${JSON.stringify(queue)} is not a valid queue name (1–128 characters of A-Z a-z 0-9 _ . : -)`, {
+      details: { field: 'queue' },
+    });
+  }
+}
+
+/** Parses a Date, epoch ms or ISO-8601 string into epoch ms; throws naming `field`. */
+export function parseInstant(value: unknown, field: string): number {
+  let ms: number;
+  if (value instanceof Date) ms = value.getTime();
+  else if (typeof value === 'number') ms = value;
+  else if (typeof value === 'string' && value.length > 0) ms = Date.parse(value);
+  else throw optionError(field, `must be a Date, epoch milliseconds or an ISO-8601 string, got ${describe(value)}`);
+  if (!Number.isFinite(ms) || !Number.isInteger(ms)) throw optionError(field, `is not a valid date (${describe(value)})`);
+  return ms;
+}
+
+/** Serializes a payload as JSON, refusing what JSON cannot carry; enforces the size limit. */
+export function serializePayload(payload: unknown, maxBytes: number): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(payload);
+  } catch (cause) {
+    // JSON.stringify throws TypeError for BigInt values and cyclic structures.
+    throw new KairosError('PAYLOAD_INVALID', `payload: cannot be serialized as JSON (${(cause as Error).message})`, {
+      details: { field: 'payload' },
+      cause,
+    });
+  }
+  if (json === undefined) {
+    throw new KairosError('PAYLOAD_INVALID', `payload: ${describe(payload)} is not a JSON value; pass an object, array, string, number, boolean or null`, {
+      details: { field: 'payload' },
+    });
+  }
+  // A UTF-8 string takes at most 3 bytes per UTF-16 unit; only measure exactly when that bound is over the limit.
+  if (json.length * 3 > maxBytes) {
+    const bytes = Buffer.byteLength(json, 'utf8');
+    if (bytes > maxBytes) {
+      throw new KairosError('PAYLOAD_TOO_LARGE', `payload: ${bytes} bytes as JSON, over the limit of ${maxBytes} bytes (config payloadMaxBytes)`, {
+        details: { field: 'payload', bytes, limit: maxBytes },
+      });
+    }
+  }
+  return json;
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'bigint') return `${value}n (BigInt)`;
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'symbol') return 'a symbol';
+  if (value instanceof Date) return 'an invalid Date';
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+function intIn(options: EnqueueOptions, field: keyof EnqueueOptions, min: number, max: number): number | undefined {
+  const v = options[field];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw optionError(field, `must be an integer from ${min} to ${max}, got ${describe(v)}`);
+  }
+  return v;
+}
+
+/** Validates one job's input. `now` is the engine clock's time, used for delayMs and the default runAt. */
+export function normalizeJob(
+  queue: string,
+  payload: unknown,
+  options: EnqueueOptions | undefined,
+  now: number,
+  limits: JobLimits,
+  /** True when `options` is an enqueueMany item that also carries the payload. */
+  itemForm = false,
+): NewJob {
+  const json = serializePayload(payload, limits.payloadMaxBytes);
+  if (options === undefined) {
+    return { queue, payload: json, runAt: now, key: null, dedupe: 'keep', priority: 0, maxAttempts: limits.defaultMaxAttempts, backoff: null, timeoutMs: null, deadline: null, tags: null };
+  }
+  if (typeof options !== 'object' || options === null) throw optionError('options', `must be an object, got ${describe(options)}`);
+  for (const name in options) {
+    if (!OPTION_NAMES.has(name) && !(itemForm && name === 'payload')) throw optionError(name, `unknown option (allowed: ${[...OPTION_NAMES].join(', ')})`);
+  }
+  let runAt = now;
+  if (options.runAt !== undefined && options.delayMs !== undefined) throw optionError('delayMs', 'give runAt or delayMs, not both');
+  if (options.runAt !== undefined) runAt = parseInstant(options.runAt, 'runAt');
+  else if (options.delayMs !== undefined) {
+    const d = options.delayMs;
+    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) throw optionError('delayMs', `must be an integer ≥ 0, got ${describe(d)}`);
+    runAt = now + d;
+  }
+  let key: string | null = null;
+  if (options.key !== undefined) {
+    if (typeof options.key !== 'string' || options.key.length === 0 || options.key.length > 255) {
+      throw optionError('key', `must be a string of 1–255 characters, got ${describe(options.key)}`);
+    }
+    key = options.key;
+  }
+  const dedupe = options.dedupe ?? 'keep';
+  if (dedupe !== 'keep' && dedupe !== 'reject' && dedupe !== 'replace') throw optionError('dedupe', `must be "keep", "reject" or "replace", got ${describe(dedupe)}`);
+  const priority = intIn(options, 'priority', PRIORITY_MIN, PRIORITY_MAX) ?? 0;
+  const maxAttempts = intIn(options, 'maxAttempts', 1, MAX_ATTEMPTS_LIMIT) ?? limits.defaultMaxAttempts;
+  const timeoutMs = intIn(options, 'timeoutMs', 1, MAX_TIMEOUT_MS) ?? null;
+  const backoff = options.backoff === undefined ? null : JSON.stringify(parseBackoff(options.backoff));
+  let deadline: number | null = null;
+  if (options.deadline !== undefined) {
+    deadline = parseInstant(options.deadline, 'deadline');
+    if (deadline < runAt) throw optionError('deadline', `is before runAt (${new Date(runAt).toISOString()}); the job could never start`);
+  }
+  return { queue, payload: json, runAt, key, dedupe, priority, maxAttempts, backoff, timeoutMs, deadline, tags: parseTags(options.tags) };
+}
+
+function parseTags(tags: unknown): string | null {
+  if (tags === undefined) return null;
+  if (!Array.isArray(tags) || tags.length > 20) throw optionError('tags', 'must be an array of at most 20 strings');
+  for (const [i, t] of tags.entries()) {
+    if (typeof t !== 'string' || t.length === 0 || t.length > 64) throw optionError(`tags[${i}]`, `must be a string of 1–64 characters, got ${describe(t)}`);
+  }
+  return tags.length === 0 ? null : JSON.stringify(tags);
+}

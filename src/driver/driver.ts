@@ -1,0 +1,184 @@
+/**
+ * THE storage seam: queue operations, one atomic call each, entity first and alphabetized. Drivers (sqlite/, later
+ * postgres/) implement it; the engine and the public API use nothing else. No connection, transaction or native
+ * type leaks out: rows are plain objects with epoch-ms times and JSON as strings.
+ */
+import type { AttemptOutcome, JobState } from '../core/job-state.js';
+import type { DedupePolicy, NewJob } from '../core/job-options.js';
+
+/** What a driver can do, declared rather than sniffed. */
+export interface DriverCapabilities {
+  /** The store can push "new work" notifications to other instances (PostgreSQL LISTEN/NOTIFY). */
+  readonly listenNotify: boolean;
+  /** The smallest time step the store keeps (1 ms for both drivers). */
+  readonly timePrecisionMs: number;
+  /** The driver can run an insert synchronously inside the caller's own transaction (better-sqlite3). */
+  readonly syncTransactions: boolean;
+  /** Several processes may share the store. */
+  readonly multiProcess: boolean;
+}
+
+/** A stored job as the driver returns it. */
+export interface JobRow {
+  id: number;
+  queue: string;
+  state: JobState;
+  payload: string;
+  priority: number;
+  runAt: number;
+  key: string | null;
+  attempt: number;
+  maxAttempts: number;
+  backoff: string | null;
+  timeoutMs: number | null;
+  deadline: number | null;
+  tags: string | null;
+  owner: string | null;
+  leaseUntil: number | null;
+  startedAt: number | null;
+  finishedAt: number | null;
+  createdAt: number;
+  result: string | null;
+  lastError: string | null;
+}
+
+/** One recorded attempt (or run that did not count, such as a snooze or a shutdown hand-back). */
+export interface AttemptRow {
+  jobId: number;
+  attempt: number;
+  workerId: string;
+  startedAt: number;
+  finishedAt: number;
+  outcome: AttemptOutcome;
+  /** JSON `{ name, message, stack?, code? }` or null. */
+  error: string | null;
+  /** Skip reason, snooze delay, cancel or rescue note. */
+  note: string | null;
+}
+
+/** A job handed to a worker by {@link Driver.jobClaim}. Expired ones are returned so the engine can report them. */
+export interface ClaimedJob {
+  id: number;
+  queue: string;
+  state: 'running' | 'expired';
+  payload: string;
+  priority: number;
+  runAt: number;
+  key: string | null;
+  attempt: number;
+  maxAttempts: number;
+  backoff: string | null;
+  timeoutMs: number | null;
+  deadline: number | null;
+  tags: string | null;
+  startedAt: number;
+}
+
+/** The outcome of one insert: a new row, the existing row kept, or the existing pending row replaced. */
+export interface InsertResult {
+  id: number;
+  state: JobState;
+  runAt: number;
+  outcome: 'created' | 'kept' | 'replaced';
+}
+
+/** How an attempt ended, as the engine decided it. Every item is fenced by (id, owner, attempt). */
+export interface FinishItem {
+  id: number;
+  owner: string;
+  attempt: number;
+  startedAt: number;
+  outcome: AttemptOutcome;
+  /** 'scheduled' requeues (retry, snooze, hand-back) at `runAt`; the others end the job. */
+  state: 'completed' | 'failed' | 'skipped' | 'scheduled';
+  runAt?: number;
+  /** False for snooze and hand-back: the attempt number is given back. */
+  countsAttempt: boolean;
+  result?: string | null;
+  error?: string | null;
+  note?: string | null;
+}
+
+/** A job moved by the lease rescuer. */
+export interface RescuedJob {
+  id: number;
+  queue: string;
+  attempt: number;
+  owner: string;
+  state: 'scheduled' | 'failed';
+}
+
+/** The result of a cancel: the job's state before, or null when no job matched. */
+export interface CancelResult {
+  id: number;
+  queue: string;
+  previousState: JobState;
+  /** True when the job moved to cancelled; false when it was already final. */
+  cancelled: boolean;
+  /** Owner and attempt of the run that was cut short, when the job was running. */
+  owner: string | null;
+  attempt: number;
+}
+
+export interface JobListParams {
+  queue?: string;
+  state?: JobState;
+  /** Return jobs with an id below this one (pages go newest first). */
+  cursor?: number;
+  limit: number;
+}
+
+export interface JobPage {
+  jobs: JobRow[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: number | null;
+}
+
+/** A store. Every method is one atomic operation; `now` is the engine clock's time in epoch ms. */
+export interface Driver {
+  readonly name: string;
+  readonly capabilities: DriverCapabilities;
+
+  /** The attempt history of one job, oldest first. */
+  attemptListByJob(params: { jobId: number }): Promise<AttemptRow[]>;
+
+  /** Cancel one job by id, or the pending/running job of a queue with a key. */
+  jobCancel(params: { id: number; now: number } | { queue: string; key: string; now: number }): Promise<CancelResult | null>;
+  /**
+   * Claim up to `limit` due jobs of `queue` in (priority, runAt, id) order for `owner`. Due jobs whose deadline has
+   * passed are moved to expired in the same statement and returned with state 'expired'. Never reads future jobs.
+   */
+  jobClaim(params: { queue: string; limit: number; owner: string; leaseMs: number; now: number }): Promise<ClaimedJob[]>;
+  /** Extend the leases of `owner`'s running jobs; returns the ids of `ids` this owner no longer holds. */
+  jobExtendLeases(params: { owner: string; ids: readonly number[]; leaseMs: number; now: number }): Promise<number[]>;
+  /** Apply finished attempts; returns, per item, whether the fence held (false = lease lost, nothing written). */
+  jobFinishMany(params: { items: readonly FinishItem[]; now: number }): Promise<boolean[]>;
+  jobGet(params: { id: number }): Promise<JobRow | null>;
+  /** Insert jobs in one transaction, applying each job's dedupe policy. `tx` is the caller's own connection/transaction. */
+  jobInsertMany(params: { jobs: readonly NewJob[]; now: number; tx?: unknown }): Promise<InsertResult[]>;
+  jobList(params: JobListParams): Promise<JobPage>;
+  /** The earliest runAt of a scheduled job in `queues` (may be ≤ now), or null when there is none. */
+  jobNextDue(params: { queues: readonly string[] }): Promise<number | null>;
+  /** Delete up to `limit` final jobs (and their attempts) that finished before the cut-offs; returns how many. */
+  jobPrune(params: { finishedBefore: number; failedBefore: number; limit: number }): Promise<number>;
+  /** Requeue or fail running jobs whose lease ended before `now`; each counts as an attempt ('lease-expired'). */
+  jobRescueExpired(params: { now: number; limit: number }): Promise<RescuedJob[]>;
+  /** Replay a final job: back to scheduled at `now`, same id, one more attempt allowed if it had none left. */
+  jobRetry(params: { id: number; now: number }): Promise<JobRow>;
+
+  /** The earliest lease end among running jobs, or null. */
+  leaseNextExpiry(): Promise<number | null>;
+
+  /** Apply pending migrations; idempotent. */
+  migrate(): Promise<void>;
+  /** Release connections. Idempotent. */
+  close(): Promise<void>;
+
+  /**
+   * Synchronous insert for callers inside their own synchronous transaction (better-sqlite3's db.transaction()).
+   * Present only when capabilities.syncTransactions is true.
+   */
+  jobInsertManySync?(params: { jobs: readonly NewJob[]; now: number; tx?: unknown }): InsertResult[];
+}
+
+export type { DedupePolicy };

@@ -1,0 +1,220 @@
+/**
+ * Named statements on kairos_jobs for the SQLite driver. One block per query with its parameters; columns are
+ * aliased to the driver's row shape so rows need no mapping.
+ */
+
+const JOB_COLUMNS = `id, queue, state, payload, priority, run_at AS runAt, key, attempt, max_attempts AS maxAttempts,
+  backoff, timeout_ms AS timeoutMs, deadline, tags, owner, lease_until AS leaseUntil, started_at AS startedAt,
+  finished_at AS finishedAt, created_at AS createdAt, result, last_error AS lastError`;
+
+export const jobSql = {
+  /** jobInsert — :queue :payload :runAt :priority :maxAttempts :backoff :timeoutMs :deadline :tags :now (no key) */
+  insert: `
+    INSERT INTO kairos_jobs (queue, state, payload, priority, run_at, max_attempts, backoff, timeout_ms, deadline, tags, created_at)
+    VALUES (:queue, 'scheduled', :payload, :priority, :runAt, :maxAttempts, :backoff, :timeoutMs, :deadline, :tags, :now)`,
+
+  /** jobInsertKeyed — as jobInsert plus :key; returns nothing when the key is taken. */
+  insertKeyed: `
+    INSERT INTO kairos_jobs (queue, state, payload, priority, run_at, key, max_attempts, backoff, timeout_ms, deadline, tags, created_at)
+    VALUES (:queue, 'scheduled', :payload, :priority, :runAt, :key, :maxAttempts, :backoff, :timeoutMs, :deadline, :tags, :now)
+    ON CONFLICT (queue, key) WHERE key IS NOT NULL AND state IN ('scheduled', 'running', 'completed') DO NOTHING
+    RETURNING id`,
+
+  /** jobGetByKey — :queue :key; the job holding the key, if any. */
+  getByKey: `
+    SELECT id, state, run_at AS runAt
+    FROM kairos_jobs
+    WHERE queue = :queue
+      AND key = :key
+      AND state IN ('scheduled', 'running', 'completed')`,
+
+  /** jobReplacePending — :id and the job fields; rewrites a job that has not started. */
+  replacePending: `
+    UPDATE kairos_jobs
+    SET payload = :payload, priority = :priority, run_at = :runAt, max_attempts = :maxAttempts, backoff = :backoff,
+        timeout_ms = :timeoutMs, deadline = :deadline, tags = :tags
+    WHERE id = :id
+      AND state = 'scheduled'
+      AND attempt = 0`,
+
+  /** jobNextPriority — :queue :after; the next priority level above :after that has pending jobs. */
+  nextPriority: `
+    SELECT priority
+    FROM kairos_jobs
+    WHERE state = 'scheduled'
+      AND queue = :queue
+      AND priority > :after
+    ORDER BY priority
+    LIMIT 1`,
+
+  /**
+   * jobClaimAtPriority — :queue :priority :now :limit :owner :leaseUntil
+   * One priority level at a time so the (queue, priority, run_at) index yields a pure range: future jobs are never
+   * read. A due job past its deadline becomes expired in the same statement instead of running.
+   */
+  claimAtPriority: `
+    UPDATE kairos_jobs
+    SET state       = CASE WHEN deadline < :now THEN 'expired' ELSE 'running' END,
+        attempt     = CASE WHEN deadline < :now THEN attempt ELSE attempt + 1 END,
+        owner       = CASE WHEN deadline < :now THEN NULL ELSE :owner END,
+        lease_until = CASE WHEN deadline < :now THEN NULL ELSE :leaseUntil END,
+        started_at  = CASE WHEN deadline < :now THEN started_at ELSE :now END,
+        finished_at = CASE WHEN deadline < :now THEN :now ELSE NULL END
+    WHERE id IN (
+      SELECT id
+      FROM kairos_jobs
+      WHERE state = 'scheduled'
+        AND queue = :queue
+        AND priority = :priority
+        AND run_at <= :now
+      ORDER BY run_at, id
+      LIMIT :limit)
+    RETURNING id, queue, state, payload, priority, run_at AS runAt, key, attempt, max_attempts AS maxAttempts, backoff,
+      timeout_ms AS timeoutMs, deadline, tags, :now AS startedAt`,
+
+  /** jobNextDueAtPriority — :queue :priority; the earliest pending run_at at one priority level. */
+  nextDueAtPriority: `
+    SELECT run_at AS runAt
+    FROM kairos_jobs
+    WHERE state = 'scheduled'
+      AND queue = :queue
+      AND priority = :priority
+    ORDER BY run_at
+    LIMIT 1`,
+
+  /** jobFinishFinal — :id :owner :attempt :state :now :result :error; fenced by owner and attempt. */
+  finishFinal: `
+    UPDATE kairos_jobs
+    SET state = :state, finished_at = :now, owner = NULL, lease_until = NULL, result = :result,
+        last_error = COALESCE(:error, last_error)
+    WHERE id = :id
+      AND state = 'running'
+      AND owner = :owner
+      AND attempt = :attempt`,
+
+  /** jobRequeue — :id :owner :attempt :runAt :giveBack :error; retry, snooze or hand-back, fenced. */
+  requeue: `
+    UPDATE kairos_jobs
+    SET state = 'scheduled', run_at = :runAt, attempt = attempt - :giveBack, owner = NULL, lease_until = NULL,
+        last_error = COALESCE(:error, last_error)
+    WHERE id = :id
+      AND state = 'running'
+      AND owner = :owner
+      AND attempt = :attempt`,
+
+  /** jobExtendLeases — :owner :leaseUntil; returns the ids still held. */
+  extendLeases: `
+    UPDATE kairos_jobs
+    SET lease_until = :leaseUntil
+    WHERE state = 'running'
+      AND owner = :owner
+    RETURNING id`,
+
+  /** jobExpiredLeases — :now :limit; running jobs whose lease ended, oldest lease first. */
+  expiredLeases: `
+    SELECT id, queue, attempt, max_attempts AS maxAttempts, owner, started_at AS startedAt
+    FROM kairos_jobs
+    WHERE state = 'running'
+      AND lease_until < :now
+    ORDER BY lease_until, id
+    LIMIT :limit`,
+
+  /** jobFailRescued — :id :owner :attempt :now :error; a rescued job with no attempts left. */
+  failRescued: `
+    UPDATE kairos_jobs
+    SET state = 'failed', finished_at = :now, owner = NULL, lease_until = NULL, last_error = :error
+    WHERE id = :id
+      AND state = 'running'
+      AND owner = :owner
+      AND attempt = :attempt`,
+
+  /** jobLeaseNextExpiry — the earliest lease end among running jobs. */
+  leaseNextExpiry: `
+    SELECT MIN(lease_until) AS leaseUntil
+    FROM kairos_jobs
+    WHERE state = 'running'`,
+
+  /** jobGet — :id */
+  get: `
+    SELECT ${JOB_COLUMNS}
+    FROM kairos_jobs
+    WHERE id = :id`,
+
+  /** jobActiveByKey — :queue :key; the pending or running job holding a key. */
+  activeByKey: `
+    SELECT ${JOB_COLUMNS}
+    FROM kairos_jobs
+    WHERE queue = :queue
+      AND key = :key
+      AND state IN ('scheduled', 'running')`,
+
+  /** jobCancel — :id :now; from scheduled or running. */
+  cancel: `
+    UPDATE kairos_jobs
+    SET state = 'cancelled', finished_at = :now, owner = NULL, lease_until = NULL
+    WHERE id = :id
+      AND state IN ('scheduled', 'running')`,
+
+  /**
+   * jobReplay — :id :now; a final job back to scheduled, same id. One more attempt when none is left; an expired
+   * job loses its deadline, since replaying it means "run it anyway".
+   */
+  replay: `
+    UPDATE kairos_jobs
+    SET state = 'scheduled', run_at = :now, finished_at = NULL, result = NULL,
+        max_attempts = MAX(max_attempts, attempt + 1),
+        deadline = CASE WHEN state = 'expired' THEN NULL ELSE deadline END
+    WHERE id = :id
+      AND state IN ('completed', 'failed', 'cancelled', 'expired', 'skipped')`,
+
+  /** jobListAll — :cursor :limit; newest first. */
+  listAll: `
+    SELECT ${JOB_COLUMNS}
+    FROM kairos_jobs
+    WHERE id < :cursor
+    ORDER BY id DESC
+    LIMIT :limit`,
+
+  /** jobListByQueue — :queue :cursor :limit */
+  listByQueue: `
+    SELECT ${JOB_COLUMNS}
+    FROM kairos_jobs
+    WHERE queue = :queue
+      AND id < :cursor
+    ORDER BY id DESC
+    LIMIT :limit`,
+
+  /** jobListByState — :state :cursor :limit */
+  listByState: `
+    SELECT ${JOB_COLUMNS}
+    FROM kairos_jobs
+    WHERE state = :state
+      AND id < :cursor
+    ORDER BY id DESC
+    LIMIT :limit`,
+
+  /** jobListByQueueState — :queue :state :cursor :limit */
+  listByQueueState: `
+    SELECT ${JOB_COLUMNS}
+    FROM kairos_jobs
+    WHERE queue = :queue
+      AND state = :state
+      AND id < :cursor
+    ORDER BY id DESC
+    LIMIT :limit`,
+
+  /** jobPrunable — :finishedBefore :failedBefore :limit; final jobs past their retention, oldest first. */
+  prunable: `
+    SELECT id
+    FROM kairos_jobs
+    WHERE finished_at IS NOT NULL
+      AND finished_at < MAX(:finishedBefore, :failedBefore)
+      AND finished_at < CASE WHEN state = 'failed' THEN :failedBefore ELSE :finishedBefore END
+    ORDER BY finished_at
+    LIMIT :limit`,
+
+  /** jobDeleteMany — :ids (a JSON array of ids) */
+  deleteMany: `
+    DELETE FROM kairos_jobs
+    WHERE id IN (SELECT value FROM json_each(:ids))`,
+} as const;

@@ -1,0 +1,29 @@
+/** Prepares the named statements of queries/ on one better-sqlite3 connection, once per connection. */
+import type Database from 'better-sqlite3';
+import { attemptSql } from './queries/attempts.js';
+import { jobSql } from './queries/jobs.js';
+
+type Prepared<T> = { [K in keyof T]: Database.Statement };
+
+export interface Statements {
+  job: Prepared<typeof jobSql>;
+  attempt: Prepared<typeof attemptSql>;
+}
+
+function prepareAll<T extends Record<string, string>>(db: Database.Database, sql: T): Prepared<T> {
+  const out: Partial<Prepared<T>> = {};
+  for (const name of Object.keys(sql) as (keyof T)[]) out[name] = db.prepare(sql[name] as string);
+  return out as Prepared<T>;
+}
+
+const cache = new WeakMap<Database.Database, Statements>();
+
+/** The statements of `db`, prepared on first use. */
+export function statementsFor(db: Database.Database): Statements {
+  let s = cache.get(db);
+  if (s === undefined) {
+    s = { job: prepareAll(db, jobSql), attempt: prepareAll(db, attemptSql) };
+    cache.set(db, s);
+  }
+  return s;
+}

@@ -1,0 +1,74 @@
+/**
+ * Writes finished attempts in batches: items collected during one turn of the event loop are written in one fenced
+ * transaction. A failed write is retried (the jobs stay running in the store until it lands, and their leases
+ * protect them if this process dies meanwhile).
+ */
+import type { Clock } from '../core/clock.js';
+import type { Driver, FinishItem } from '../driver/driver.js';
+
+/** Told, per item, whether the fence held once the batch is stored. */
+export type FinishCallback = (applied: boolean) => void;
+
+export class Completer {
+  private pending: FinishItem[] = [];
+  private callbacks: FinishCallback[] = [];
+  private scheduled = false;
+  private flushing: Promise<void> | null = null;
+  private retryDelayMs = 10;
+
+  constructor(
+    private readonly driver: Driver,
+    private readonly clock: Clock,
+    private readonly batchSize: number,
+    private readonly onError: (error: Error) => void,
+  ) {}
+
+  /** Queue one finished attempt; it is written within this turn of the event loop or the next. */
+  push(item: FinishItem, done: FinishCallback): void {
+    this.pending.push(item);
+    this.callbacks.push(done);
+    if (this.pending.length >= this.batchSize) void this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        void this.flush();
+      });
+    }
+  }
+
+  /** Number of items not yet stored. */
+  get size(): number {
+    return this.pending.length;
+  }
+
+  /** Write everything queued so far; resolves once it is stored (retrying store errors). */
+  async flush(): Promise<void> {
+    while (this.flushing !== null) await this.flushing;
+    if (this.pending.length === 0) return;
+    const items = this.pending.splice(0, this.batchSize);
+    const callbacks = this.callbacks.splice(0, items.length);
+    this.flushing = this.write(items, callbacks);
+    try {
+      await this.flushing;
+    } finally {
+      this.flushing = null;
+    }
+    if (this.pending.length > 0) await this.flush();
+  }
+
+  private async write(items: FinishItem[], callbacks: FinishCallback[]): Promise<void> {
+    for (;;) {
+      try {
+        const applied = await this.driver.jobFinishMany({ items, now: this.clock.now() });
+        this.retryDelayMs = 10;
+        for (let i = 0; i < callbacks.length; i++) callbacks[i]!(applied[i] === true);
+        return;
+      } catch (error) {
+        this.onError(error as Error);
+        await new Promise<void>((resolve) => this.clock.setTimer(resolve, this.retryDelayMs));
+        this.retryDelayMs = Math.min(this.retryDelayMs * 2, 5_000);
+      }
+    }
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * What a handler receives: the job and a context with its AbortSignal, attempt, idempotency key, logger and the
+ * skip/snooze signals. The AbortController and child logger are made only when the handler asks for them.
+ */
+import type { Logger } from '../core/config.js';
+import { KairosError } from '../core/errors.js';
+import type { ClaimedJob } from '../driver/driver.js';
+
+/** The job as a handler sees it. */
+export interface RunningJob<P = unknown> {
+  id: number;
+  queue: string;
+  payload: P;
+  attempt: number;
+  maxAttempts: number;
+  runAt: Date;
+  key: string | null;
+  priority: number;
+  tags: string[];
+  deadline: Date | null;
+}
+
+/** Returned by ctx.skip(); returning it (or just calling skip) ends the job as skipped. */
+export interface SkipSignal {
+  readonly kind: 'skip';
+  readonly reason: string;
+}
+
+/** Returned by ctx.snooze(); the job runs again after delayMs and the attempt does not count. */
+export interface SnoozeSignal {
+  readonly kind: 'snooze';
+  readonly delayMs: number;
+}
+
+/** The second argument of a handler. */
+export interface JobContext {
+  /** Fires on timeout, cancel, lost lease and shutdown; its reason says which. */
+  readonly signal: AbortSignal;
+  /** 1 on the first attempt. */
+  readonly attempt: number;
+  /** Stable across attempts of the job; send it to receivers so they can drop duplicates. */
+  readonly idempotencyKey: string;
+  /** A child logger bound to the job id, queue and attempt. */
+  readonly logger: Logger;
+  /** End the job as skipped (not an error, no retry). */
+  skip(reason: string): SkipSignal;
+  /** Run the job again after `delayMs`; this attempt does not count toward maxAttempts. */
+  snooze(delayMs: number): SnoozeSignal;
+}
+
+/** A handler: resolve to complete (the value is stored as the result), throw to fail. */
+export type Handler<P = unknown> = (job: RunningJob<P>, ctx: JobContext) => unknown;
+
+export class JobContextImpl implements JobContext {
+  private controller: AbortController | null = null;
+  private abortReason: Error | null = null;
+  private childLogger: Logger | null = null;
+  /** Set by skip() / snooze(); read when the handler resolves. */
+  signalled: SkipSignal | SnoozeSignal | null = null;
+
+  constructor(
+    private readonly claimed: ClaimedJob,
+    private readonly baseLogger: Logger,
+  ) {}
+
+  get signal(): AbortSignal {
+    if (this.controller === null) {
+      this.controller = new AbortController();
+      if (this.abortReason !== null) this.controller.abort(this.abortReason);
+    }
+    return this.controller.signal;
+  }
+
+  get attempt(): number {
+    return this.claimed.attempt;
+  }
+
+  get idempotencyKey(): string {
+    return `kairos:${this.claimed.queue}:${this.claimed.id}`;
+  }
+
+  get logger(): Logger {
+    this.childLogger ??= this.baseLogger.child({ jobId: this.claimed.id, queue: this.claimed.queue, attempt: this.claimed.attempt });
+    return this.childLogger;
+  }
+
+  skip(reason: string): SkipSignal {
+    const s: SkipSignal = { kind: 'skip', reason: String(reason) };
+    this.signalled = s;
+    return s;
+  }
+
+  snooze(delayMs: number): SnoozeSignal {
+    if (typeof delayMs !== 'number' || !Number.isInteger(delayMs) || delayMs < 0) {
+      throw new KairosError('JOB_OPTION_INVALID', `snooze delayMs: must be an integer ≥ 0, got ${String(delayMs)}`, { details: { field: 'delayMs' } });
+    }
+    const s: SnoozeSignal = { kind: 'snooze', delayMs };
+    this.signalled = s;
+    return s;
+  }
+
+  /** Fire the AbortSignal (now, or as soon as the handler reads it). */
+  abort(reason: Error): void {
+    if (this.abortReason !== null) return;
+    this.abortReason = reason;
+    this.controller?.abort(reason);
+  }
+}
+
+/** Builds the handler's view of a claimed job. */
+export function toRunningJob(c: ClaimedJob, payload: unknown): RunningJob {
+  return {
+    id: c.id,
+    queue: c.queue,
+    payload,
+    attempt: c.attempt,
+    maxAttempts: c.maxAttempts,
+    runAt: new Date(c.runAt),
+    key: c.key,
+    priority: c.priority,
+    tags: c.tags === null ? [] : (JSON.parse(c.tags) as string[]),
+    deadline: c.deadline === null ? null : new Date(c.deadline),
+  };
+}

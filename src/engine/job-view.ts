@@ -1,0 +1,57 @@
+/** Turns driver rows into the public Job and Attempt shapes. */
+import type { BackoffSpec } from '../core/backoff.js';
+import type { Attempt, ErrorInfo, Job, JobDetail } from '../core/job.js';
+import type { AttemptRow, JobRow } from '../driver/driver.js';
+
+const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+const json = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
+
+export function toJob(row: JobRow): Job {
+  return {
+    id: row.id,
+    queue: row.queue,
+    state: row.state,
+    payload: JSON.parse(row.payload) as unknown,
+    priority: row.priority,
+    runAt: new Date(row.runAt),
+    key: row.key,
+    attempt: row.attempt,
+    maxAttempts: row.maxAttempts,
+    backoff: json<BackoffSpec>(row.backoff),
+    timeoutMs: row.timeoutMs,
+    deadline: date(row.deadline),
+    tags: json<string[]>(row.tags) ?? [],
+    workerId: row.owner,
+    leaseUntil: date(row.leaseUntil),
+    createdAt: new Date(row.createdAt),
+    startedAt: date(row.startedAt),
+    finishedAt: date(row.finishedAt),
+    result: json<unknown>(row.result),
+    lastError: json<ErrorInfo>(row.lastError),
+  };
+}
+
+export function toAttempt(row: AttemptRow): Attempt {
+  return {
+    attempt: row.attempt,
+    workerId: row.workerId,
+    startedAt: new Date(row.startedAt),
+    finishedAt: new Date(row.finishedAt),
+    durationMs: row.finishedAt - row.startedAt,
+    outcome: row.outcome,
+    error: json<ErrorInfo>(row.error),
+    note: row.note,
+  };
+}
+
+/** A job with its history; a running job's current attempt, not yet recorded, is shown last as 'running'. */
+export function toJobDetail(row: JobRow, attempts: AttemptRow[]): JobDetail {
+  const history = attempts.map(toAttempt);
+  if (row.state === 'running' && row.owner !== null && row.startedAt !== null) {
+    history.push({
+      attempt: row.attempt, workerId: row.owner, startedAt: new Date(row.startedAt), finishedAt: null, durationMs: null,
+      outcome: 'running', error: null, note: null,
+    });
+  }
+  return { ...toJob(row), attempts: history };
+}

@@ -1,0 +1,317 @@
+/**
+ * The facade of one Kairos instance: enqueue and manage jobs, register handlers, start and stop the services
+ * (queue workers, lease keeper, lease rescuer, pruner). Everything goes to the store through the Driver seam.
+ */
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import pino from 'pino';
+import { resolveConfig, configError, type KairosConfig, type Logger, type ResolvedConfig } from '../core/config.js';
+import { KairosError } from '../core/errors.js';
+import type { EnqueuedJob, Job, JobDetail } from '../core/job.js';
+import { assertQueueName, normalizeJob, type EnqueueOptions, type NewJob } from '../core/job-options.js';
+import { JOB_STATES, type JobState } from '../core/job-state.js';
+import { JobAbortedError } from '../core/job.js';
+import type { Driver, InsertResult } from '../driver/driver.js';
+import { Completer } from './completer.js';
+import { KairosEmitter, type KairosEventName, type KairosEvents } from './events.js';
+import type { Handler } from './job-context.js';
+import { toJob, toJobDetail } from './job-view.js';
+import { LeaseKeeper } from './lease-keeper.js';
+import { JobPruner } from './maintenance/job-pruner.js';
+import { LeaseRescuer } from './maintenance/lease-rescuer.js';
+import { QueueWorker, type HandlerOptions } from './queue-worker.js';
+import { resolveStore } from './store-registry.js';
+
+/** Options of Kairos.open(): the store plus the engine config. */
+export interface KairosOptions extends KairosConfig {
+  /** A store URL (`sqlite:./kairos.db`, the default, or KAIROS_DATABASE_URL) or a driver instance. */
+  store?: string | Driver;
+}
+
+/** Enqueue options plus the caller's transaction to join. */
+export interface EnqueueCallOptions extends EnqueueOptions {
+  /** The caller's own connection inside an open transaction (a better-sqlite3 Database for SQLite). */
+  tx?: unknown;
+}
+
+/** One element of enqueueMany: the payload and that job's options. */
+export type EnqueueItem = EnqueueOptions & { payload: unknown };
+
+export interface JobListQuery {
+  queue?: string;
+  state?: JobState;
+  /** From the previous page's nextCursor. */
+  cursor?: number;
+  /** 1–1000, default 50. */
+  limit?: number;
+}
+
+const DEFAULT_STORE = 'sqlite:./kairos.db';
+
+export class Kairos {
+  readonly workerId: string;
+  readonly config: ResolvedConfig;
+  private readonly events = new KairosEmitter();
+  private readonly workers = new Map<string, QueueWorker>();
+  private readonly completer: Completer;
+  private readonly leaseKeeper: LeaseKeeper;
+  private readonly rescuer: LeaseRescuer;
+  private readonly pruner: JobPruner;
+  private readonly logger: Logger;
+  private started = false;
+  private closed = false;
+
+  /** Job queries. */
+  readonly jobs = {
+    get: (id: number): Promise<JobDetail | null> => this.getJob(id),
+    list: (query: JobListQuery = {}): Promise<{ jobs: Job[]; nextCursor: number | null }> => this.listJobs(query),
+  };
+
+  /** Opens the store (running migrations) and returns an instance that is not yet working; call start(). */
+  static async open(options: KairosOptions = {}): Promise<Kairos> {
+    const { store, ...config } = options;
+    const resolved = resolveConfig(config);
+    const driver = await resolveStore(store ?? process.env.KAIROS_DATABASE_URL ?? DEFAULT_STORE);
+    await driver.migrate();
+    return new Kairos(driver, resolved);
+  }
+
+  constructor(
+    /** The store. Exposed for tools and tests; application code should not need it. */
+    readonly driver: Driver,
+    config: ResolvedConfig,
+  ) {
+    this.config = config;
+    this.workerId = config.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    this.logger = config.logger ?? (pino({ level: process.env.KAIROS_LOG_LEVEL ?? 'warn', base: { workerId: this.workerId } }, pino.destination(2)) as unknown as Logger);
+    this.completer = new Completer(driver, config.clock, config.completionBatchSize, (error) => {
+      this.events.emit('error', { error, where: 'completion write' });
+      this.logger.error({ err: error }, 'writing finished attempts failed; retrying');
+    });
+    this.leaseKeeper = new LeaseKeeper(this.workerId, this.workers, driver, this.events, config);
+    this.rescuer = new LeaseRescuer(driver, this.events, config, (queues) => {
+      for (const q of queues) this.workers.get(q)?.notify(config.clock.now());
+    });
+    this.pruner = new JobPruner(driver, this.events, config);
+  }
+
+  // ── events ──────────────────────────────────────────────────────────────────────────────────────────────
+
+  /** Subscribe to an event; returns a function that unsubscribes. */
+  on<E extends KairosEventName>(event: E, listener: (payload: KairosEvents[E]) => void): () => void {
+    return this.events.on(event, listener);
+  }
+
+  once<E extends KairosEventName>(event: E, listener: (payload: KairosEvents[E]) => void): () => void {
+    return this.events.once(event, listener);
+  }
+
+  off<E extends KairosEventName>(event: E, listener: (payload: KairosEvents[E]) => void): void {
+    this.events.off(event, listener);
+  }
+
+  // ── handlers and lifecycle ──────────────────────────────────────────────────────────────────────────────
+
+  /** Register the handler of a queue on this instance. */
+  handle<P = unknown>(queue: string, handler: Handler<P>, options: HandlerOptions = {}): this {
+    this.assertOpen();
+    assertQueueName(queue);
+    if (this.workers.has(queue)) throw new KairosError('HANDLER_EXISTS', `queue "${queue}" already has a handler on this instance`, { details: { field: 'queue' } });
+    if (typeof handler !== 'function') throw configError('handler', 'must be a function (job, ctx) => Promise<result>');
+    for (const k of Object.keys(options)) if (!['concurrency', 'timeoutMs', 'backoff'].includes(k)) throw configError(`handle.${k}`, 'unknown handler option');
+    const concurrency = options.concurrency ?? this.config.defaultConcurrency;
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 10_000) throw configError('handle.concurrency', `must be an integer from 1 to 10000, got ${String(concurrency)}`);
+    if (options.timeoutMs !== undefined && (!Number.isInteger(options.timeoutMs) || options.timeoutMs < 1)) throw configError('handle.timeoutMs', 'must be an integer ≥ 1');
+    const worker = new QueueWorker(queue, handler as Handler, concurrency, options, this.workerId, this.driver, this.completer, this.events, this.config, this.logger);
+    this.workers.set(queue, worker);
+    if (this.started) worker.start();
+    return this;
+  }
+
+  /** Start claiming and running jobs of the registered queues, and the maintenance services. */
+  async start(): Promise<void> {
+    this.assertOpen();
+    if (this.started) return;
+    this.started = true;
+    for (const w of this.workers.values()) w.start();
+    this.leaseKeeper.start();
+    this.rescuer.start();
+    this.pruner.start();
+  }
+
+  /**
+   * Stop claiming; let running jobs finish for up to `timeoutMs` (default config shutdownTimeoutMs); then abort the
+   * rest and hand them back to the store without counting the attempt. Resolves when every outcome is written.
+   */
+  async stop(options: { timeoutMs?: number } = {}): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    for (const w of this.workers.values()) w.stopClaiming();
+    this.rescuer.stop();
+    this.pruner.stop();
+    await this.waitIdle(options.timeoutMs ?? this.config.shutdownTimeoutMs);
+    for (const w of this.workers.values()) w.handBackAll();
+    this.leaseKeeper.stop();
+    await this.completer.flush();
+  }
+
+  /** stop(), then release the store. */
+  async close(options: { timeoutMs?: number } = {}): Promise<void> {
+    if (this.closed) return;
+    await this.stop(options);
+    await this.completer.flush();
+    this.closed = true;
+    await this.driver.close();
+  }
+
+  /** Run the lease rescuer and the pruner once now (the CLI and tests use it). */
+  async runMaintenance(): Promise<{ rescued: number; pruned: number }> {
+    this.assertOpen();
+    return { rescued: await this.rescuer.runOnce(), pruned: await this.pruner.runOnce() };
+  }
+
+  // ── enqueue ─────────────────────────────────────────────────────────────────────────────────────────────
+
+  /** Store one job. With `tx`, the insert joins the caller's open transaction. */
+  async enqueue(queue: string, payload: unknown, options?: EnqueueCallOptions): Promise<EnqueuedJob> {
+    const { tx, job } = this.prepareOne(queue, payload, options);
+    const [result] = await this.driver.jobInsertMany({ jobs: [job], now: this.config.clock.now(), tx });
+    return this.afterInsert([job], [result!], tx)[0]!;
+  }
+
+  /** Store many jobs of one queue in one transaction: all or none. */
+  async enqueueMany(queue: string, items: readonly EnqueueItem[], options: { tx?: unknown } = {}): Promise<EnqueuedJob[]> {
+    const jobs = this.prepareMany(queue, items);
+    if (jobs.length === 0) return [];
+    const results = await this.driver.jobInsertMany({ jobs, now: this.config.clock.now(), tx: options.tx });
+    return this.afterInsert(jobs, results, options.tx);
+  }
+
+  /**
+   * Synchronous enqueue for use inside a better-sqlite3 `db.transaction(() => …)`: pass that `db` as `tx`. Throws
+   * CAPABILITY_MISSING on stores without synchronous transactions (PostgreSQL: use enqueue with `tx`).
+   */
+  enqueueSync(queue: string, payload: unknown, options?: EnqueueCallOptions): EnqueuedJob {
+    if (this.driver.jobInsertManySync === undefined) {
+      throw new KairosError('CAPABILITY_MISSING', `the ${this.driver.name} store has no synchronous transactions; use enqueue(…, { tx })`);
+    }
+    const { tx, job } = this.prepareOne(queue, payload, options);
+    const [result] = this.driver.jobInsertManySync({ jobs: [job], now: this.config.clock.now(), tx });
+    return this.afterInsert([job], [result!], tx)[0]!;
+  }
+
+  private prepareOne(queue: string, payload: unknown, options: EnqueueCallOptions | undefined): { tx: unknown; job: NewJob } {
+    this.assertOpen();
+    assertQueueName(queue);
+    if (options === undefined) return { tx: undefined, job: normalizeJob(queue, payload, undefined, this.config.clock.now(), this.config) };
+    const { tx, ...rest } = options;
+    return { tx, job: normalizeJob(queue, payload, rest, this.config.clock.now(), this.config) };
+  }
+
+  private prepareMany(queue: string, items: readonly EnqueueItem[]): NewJob[] {
+    this.assertOpen();
+    assertQueueName(queue);
+    if (!Array.isArray(items)) throw new KairosError('JOB_OPTION_INVALID', 'items: must be an array of { payload, ...options }', { details: { field: 'items' } });
+    const now = this.config.clock.now();
+    const jobs = new Array<NewJob>(items.length);
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      if (typeof item !== 'object' || item === null || !('payload' in item)) {
+        throw new KairosError('JOB_OPTION_INVALID', `items[${i}]: must be an object with a payload`, { details: { field: `items[${i}]` } });
+      }
+      try {
+        jobs[i] = normalizeJob(queue, item.payload, item, now, this.config, true);
+      } catch (error) {
+        if (error instanceof KairosError) {
+          const field = `items[${i}].${error.details.field ?? ''}`;
+          throw new KairosError(error.code, `items[${i}].${error.message}`, { details: { ...error.details, field }, cause: error.cause });
+        }
+        throw error;
+      }
+    }
+    return jobs;
+  }
+
+  private afterInsert(jobs: readonly NewJob[], results: readonly InsertResult[], tx: unknown): EnqueuedJob[] {
+    const out = new Array<EnqueuedJob>(results.length);
+    let earliest = Infinity;
+    for (let i = 0; i < results.length; i++) {
+      const r = results[i]!;
+      const job = jobs[i]!;
+      out[i] = { id: r.id, queue: job.queue, state: r.state, runAt: new Date(r.runAt), key: job.key, outcome: r.outcome };
+      if (r.outcome !== 'kept' && r.runAt < earliest) earliest = r.runAt;
+    }
+    // Work inside an open transaction is not visible yet; the poll interval picks it up after the commit.
+    if (tx === undefined && earliest !== Infinity) this.workers.get(jobs[0]!.queue)?.notify(earliest);
+    return out;
+  }
+
+  // ── manage ──────────────────────────────────────────────────────────────────────────────────────────────
+
+  /** Cancel a job: a pending one at once; a running one has its AbortSignal fired. False when it was already final. */
+  async cancel(id: number): Promise<boolean> {
+    this.assertOpen();
+    if (!Number.isSafeInteger(id)) throw new KairosError('JOB_OPTION_INVALID', `id: must be an integer, got ${String(id)}`, { details: { field: 'id' } });
+    const result = await this.driver.jobCancel({ id, now: this.config.clock.now() });
+    if (result === null) throw new KairosError('JOB_NOT_FOUND', `job ${id} not found`, { details: { field: 'id' } });
+    return this.afterCancel(result);
+  }
+
+  /** Cancel the pending or running job of `queue` that holds `key`. False when none does. */
+  async cancelByKey(queue: string, key: string): Promise<boolean> {
+    this.assertOpen();
+    assertQueueName(queue);
+    const result = await this.driver.jobCancel({ queue, key, now: this.config.clock.now() });
+    return result === null ? false : this.afterCancel(result);
+  }
+
+  private afterCancel(result: NonNullable<Awaited<ReturnType<Driver['jobCancel']>>>): boolean {
+    if (!result.cancelled) return false;
+    const wasRunning = result.previousState === 'running';
+    if (wasRunning && result.owner === this.workerId) {
+      this.workers.get(result.queue)?.abandon(result.id, new JobAbortedError(`job ${result.id} was cancelled`, 'cancelled'));
+    }
+    // A job running on another instance is aborted there at its next heartbeat.
+    if (this.events.wants('job:cancelled')) this.events.emit('job:cancelled', { id: result.id, queue: result.queue, wasRunning });
+    return true;
+  }
+
+  /** Replay a final job (completed, failed, cancelled, expired or skipped): same id, due now. */
+  async retry(id: number): Promise<Job> {
+    this.assertOpen();
+    const row = await this.driver.jobRetry({ id, now: this.config.clock.now() });
+    this.workers.get(row.queue)?.notify(row.runAt);
+    return toJob(row);
+  }
+
+  private async getJob(id: number): Promise<JobDetail | null> {
+    this.assertOpen();
+    const row = await this.driver.jobGet({ id });
+    if (row === null) return null;
+    return toJobDetail(row, await this.driver.attemptListByJob({ jobId: id }));
+  }
+
+  private async listJobs(query: JobListQuery): Promise<{ jobs: Job[]; nextCursor: number | null }> {
+    this.assertOpen();
+    const limit = query.limit ?? 50;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new KairosError('JOB_OPTION_INVALID', `limit: must be an integer from 1 to 1000, got ${String(limit)}`, { details: { field: 'limit' } });
+    if (query.queue !== undefined) assertQueueName(query.queue);
+    if (query.state !== undefined && !JOB_STATES.includes(query.state)) {
+      throw new KairosError('JOB_OPTION_INVALID', `state: must be one of ${JOB_STATES.join(', ')}, got ${String(query.state)}`, { details: { field: 'state' } });
+    }
+    const page = await this.driver.jobList({ queue: query.queue, state: query.state, cursor: query.cursor, limit });
+    return { jobs: page.jobs.map(toJob), nextCursor: page.nextCursor };
+  }
+
+  private async waitIdle(timeoutMs: number): Promise<void> {
+    const busy = (): boolean => [...this.workers.values()].some((w) => w.running.size > 0);
+    if (!busy()) return;
+    // Shutdown is bounded in wall time whatever clock the engine uses, so these are real timers.
+    const until = Date.now() + timeoutMs;
+    while (busy() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, Math.min(10, Math.max(1, until - Date.now()))));
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new KairosError('CLOSED', 'this Kairos instance is closed');
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Heartbeats: extends the leases of every job this instance runs, and aborts the ones it no longer holds
+ * (cancelled by another instance, or rescued after this process stalled past its lease).
+ */
+import type { ResolvedConfig } from '../core/config.js';
+import type { TimerHandle } from '../core/clock.js';
+import { JobAbortedError } from '../core/job.js';
+import type { Driver } from '../driver/driver.js';
+import type { KairosEmitter } from './events.js';
+import type { QueueWorker } from './queue-worker.js';
+
+export class LeaseKeeper {
+  private timer: TimerHandle | null = null;
+  private stopped = true;
+
+  constructor(
+    private readonly owner: string,
+    private readonly workers: ReadonlyMap<string, QueueWorker>,
+    private readonly driver: Driver,
+    private readonly events: KairosEmitter,
+    private readonly config: ResolvedConfig,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.arm();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.timer?.cancel();
+    this.timer = null;
+  }
+
+  /** Extend all leases once; returns how many jobs were lost. */
+  async runOnce(): Promise<number> {
+    const ids: number[] = [];
+    for (const w of this.workers.values()) for (const id of w.running.keys()) ids.push(id);
+    if (ids.length === 0) return 0;
+    const lost = await this.driver.jobExtendLeases({ owner: this.owner, ids, leaseMs: this.config.leaseMs, now: this.config.clock.now() });
+    for (const id of lost) {
+      for (const w of this.workers.values()) {
+        if (w.abandon(id, new JobAbortedError(`job ${id} is no longer held by this worker (cancelled or lease expired)`, 'lease-lost'))) break;
+      }
+    }
+    return lost.length;
+  }
+
+  private arm(): void {
+    if (this.stopped) return;
+    this.timer = this.config.clock.setTimer(() => {
+      this.runOnce()
+        .catch((error: unknown) => this.events.emit('error', { error: error as Error, where: 'heartbeat' }))
+        .finally(() => this.arm());
+    }, this.config.heartbeatMs);
+  }
+}

@@ -1,0 +1,296 @@
+/**
+ * One queue on one instance: the producer (wait for due work → claim a batch for the free slots) and the executor
+ * (run the handler with its AbortSignal and timeout, then hand the outcome to the completer).
+ */
+import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffFunction, type BackoffSpec } from '../core/backoff.js';
+import type { ResolvedConfig, Logger } from '../core/config.js';
+import type { TimerHandle } from '../core/clock.js';
+import { JobAbortedError, JobTimeoutError, toErrorInfo, UnrecoverableError, type ErrorInfo } from '../core/job.js';
+import type { ClaimedJob, Driver, FinishItem } from '../driver/driver.js';
+import type { Completer } from './completer.js';
+import type { KairosEmitter } from './events.js';
+import { JobContextImpl, toRunningJob, type Handler } from './job-context.js';
+
+/** Options of a handler, given to kairos.handle(). */
+export interface HandlerOptions {
+  /** Jobs of this queue run at once on this instance. Default: config defaultConcurrency (100). */
+  concurrency?: number;
+  /** Default per-attempt timeout for jobs that set none, ms. */
+  timeoutMs?: number;
+  /** Default backoff for jobs that set none: a spec or a function (attempt, error) => delayMs. */
+  backoff?: BackoffSpec | BackoffFunction;
+}
+
+interface Execution {
+  claimed: ClaimedJob;
+  ctx: JobContextImpl;
+  timer: TimerHandle | null;
+  /** Set once the attempt's outcome is decided; later settlements of the handler are ignored. */
+  done: boolean;
+}
+
+export class QueueWorker {
+  readonly running = new Map<number, Execution>();
+  private stopped = true;
+  private filling = false;
+  private fillRequested = false;
+  private fillScheduled = false;
+  private timer: TimerHandle | null = null;
+  private timerAt = Infinity;
+
+  constructor(
+    readonly queue: string,
+    private readonly handler: Handler,
+    private readonly concurrency: number,
+    private readonly options: HandlerOptions,
+    private readonly owner: string,
+    private readonly driver: Driver,
+    private readonly completer: Completer,
+    private readonly events: KairosEmitter,
+    private readonly config: ResolvedConfig,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.requestFill();
+  }
+
+  /** Stop claiming. Running jobs go on until they settle or are handed back. */
+  stopClaiming(): void {
+    this.stopped = true;
+    this.timer?.cancel();
+    this.timer = null;
+    this.timerAt = Infinity;
+  }
+
+  /** New work was enqueued in this process, due at `runAt`. */
+  notify(runAt: number): void {
+    if (this.stopped) return;
+    if (runAt <= this.config.clock.now()) this.requestFill();
+    else this.armTimer(runAt);
+  }
+
+  /** Abort a running job of this worker without writing its outcome (the store already has it). */
+  abandon(id: number, reason: JobAbortedError): boolean {
+    const ex = this.running.get(id);
+    if (ex === undefined) return false;
+    this.release(ex);
+    ex.ctx.abort(reason);
+    if (reason.reason === 'lease-lost' && this.events.wants('job:lease-lost')) {
+      this.events.emit('job:lease-lost', { id, queue: this.queue, attempt: ex.claimed.attempt });
+    }
+    return true;
+  }
+
+  /** Abort every running job and give it back to the store without counting the attempt (graceful shutdown). */
+  handBackAll(): void {
+    for (const ex of [...this.running.values()]) {
+      this.release(ex);
+      ex.ctx.abort(new JobAbortedError('the worker is shutting down', 'shutdown'));
+      const { id, attempt } = ex.claimed;
+      this.finish(ex, { state: 'scheduled', outcome: 'handed-back', runAt: this.config.clock.now(), countsAttempt: false, note: 'shutdown' }, () => {
+        if (this.events.wants('job:handed-back')) this.events.emit('job:handed-back', { id, queue: this.queue, attempt });
+      });
+    }
+  }
+
+  private requestFill(): void {
+    if (this.fillScheduled) return;
+    this.fillScheduled = true;
+    // Coalesce: slots freed in one turn of the event loop are refilled by one claim.
+    setImmediate(() => {
+      this.fillScheduled = false;
+      void this.fill();
+    });
+  }
+
+  private armTimer(at: number): void {
+    if (this.stopped || at >= this.timerAt) return;
+    this.timer?.cancel();
+    this.timerAt = at;
+    this.timer = this.config.clock.setTimer(() => {
+      this.timer = null;
+      this.timerAt = Infinity;
+      void this.fill();
+    }, at - this.config.clock.now());
+  }
+
+  private async fill(): Promise<void> {
+    if (this.filling) {
+      this.fillRequested = true;
+      return;
+    }
+    this.filling = true;
+    try {
+      await this.claimLoop();
+    } catch (error) {
+      this.events.emit('error', { error: error as Error, where: `claim ${this.queue}` });
+      this.logger.error({ err: error, queue: this.queue }, 'claim failed');
+      this.armTimer(this.config.clock.now() + this.config.pollIntervalMs);
+    } finally {
+      this.filling = false;
+      if (this.fillRequested) {
+        this.fillRequested = false;
+        this.requestFill();
+      }
+    }
+  }
+
+  private async claimLoop(): Promise<void> {
+    const { clock, claimBatchSize, leaseMs, pollIntervalMs } = this.config;
+    while (!this.stopped) {
+      const free = this.concurrency - this.running.size;
+      if (free <= 0) return; // a finishing job asks for the next fill
+      const limit = Math.min(free, claimBatchSize);
+      const now = clock.now();
+      const claimed = await this.driver.jobClaim({ queue: this.queue, limit, owner: this.owner, leaseMs, now });
+      for (const c of claimed) {
+        if (c.state === 'running') this.execute(c);
+        else if (this.events.wants('job:expired')) this.events.emit('job:expired', { id: c.id, queue: c.queue, deadline: c.deadline ?? now });
+      }
+      if (claimed.length < limit) break;
+    }
+    if (this.stopped) return;
+    const now = clock.now();
+    const next = await this.driver.jobNextDue({ queues: [this.queue] });
+    // Poll even when nothing is due: other processes, and enqueues inside open transactions, do not signal us.
+    this.armTimer(Math.min(next === null ? Infinity : Math.max(next, now + 1), now + pollIntervalMs));
+  }
+
+  private execute(c: ClaimedJob): void {
+    const ctx = new JobContextImpl(c, this.logger);
+    const ex: Execution = { claimed: c, ctx, timer: null, done: false };
+    this.running.set(c.id, ex);
+    if (this.events.wants('job:started')) this.events.emit('job:started', { id: c.id, queue: c.queue, attempt: c.attempt, startedAt: c.startedAt });
+    const timeoutMs = c.timeoutMs ?? this.options.timeoutMs;
+    if (timeoutMs !== undefined) {
+      ex.timer = this.config.clock.setTimer(() => this.onTimeout(ex, timeoutMs), timeoutMs);
+    }
+    let result: unknown;
+    try {
+      result = this.handler(toRunningJob(c, JSON.parse(c.payload)), ctx);
+    } catch (error) {
+      this.onSettled(ex, false, error);
+      return;
+    }
+    if (result !== null && typeof (result as PromiseLike<unknown>)?.then === 'function') {
+      (result as PromiseLike<unknown>).then(
+        (value) => this.onSettled(ex, true, value),
+        (error: unknown) => this.onSettled(ex, false, error),
+      );
+    } else {
+      this.onSettled(ex, true, result);
+    }
+  }
+
+  private onTimeout(ex: Execution, timeoutMs: number): void {
+    if (ex.done) return;
+    const error = new JobTimeoutError(`attempt ${ex.claimed.attempt} exceeded its timeout of ${timeoutMs} ms`);
+    ex.ctx.abort(error);
+    this.onSettled(ex, false, error);
+  }
+
+  /** Marks an execution over and frees its slot. */
+  private release(ex: Execution): void {
+    ex.done = true;
+    ex.timer?.cancel();
+    this.running.delete(ex.claimed.id);
+    if (!this.stopped) this.requestFill();
+  }
+
+  private onSettled(ex: Execution, ok: boolean, value: unknown): void {
+    if (ex.done) {
+      if (!ok && !(value instanceof JobAbortedError) && !(value instanceof JobTimeoutError)) {
+        this.logger.debug({ jobId: ex.claimed.id, err: value }, 'handler settled after its attempt had ended');
+      }
+      return;
+    }
+    this.release(ex);
+    const c = ex.claimed;
+    const now = this.config.clock.now();
+    if (ok) {
+      const signal = ex.ctx.signalled;
+      if (signal?.kind === 'skip') {
+        this.finish(ex, { state: 'skipped', outcome: 'skipped', countsAttempt: true, note: signal.reason }, () => {
+          if (this.events.wants('job:skipped')) this.events.emit('job:skipped', { id: c.id, queue: c.queue, attempt: c.attempt, reason: signal.reason });
+        });
+      } else if (signal?.kind === 'snooze') {
+        const runAt = now + signal.delayMs;
+        this.finish(ex, { state: 'scheduled', outcome: 'snoozed', runAt, countsAttempt: false, note: `snoozed ${signal.delayMs} ms` }, () => {
+          if (this.events.wants('job:snoozed')) this.events.emit('job:snoozed', { id: c.id, queue: c.queue, attempt: c.attempt, runAt });
+        });
+      } else {
+        const result = serializeResult(value, this.logger);
+        this.finish(ex, { state: 'completed', outcome: 'completed', countsAttempt: true, result }, () => {
+          if (this.events.wants('job:completed')) {
+            this.events.emit('job:completed', { id: c.id, queue: c.queue, attempt: c.attempt, durationMs: now - c.startedAt, result: value });
+          }
+        });
+      }
+      return;
+    }
+    this.fail(ex, value, now);
+  }
+
+  private fail(ex: Execution, error: unknown, now: number): void {
+    const c = ex.claimed;
+    const info = toErrorInfo(error);
+    const errorJson = JSON.stringify(info);
+    const timedOut = error instanceof JobTimeoutError;
+    const unrecoverable = error instanceof UnrecoverableError;
+    if (unrecoverable || c.attempt >= c.maxAttempts) {
+      this.finish(ex, { state: 'failed', outcome: unrecoverable ? 'unrecoverable' : timedOut ? 'timeout' : 'failed', countsAttempt: true, error: errorJson }, () => {
+        if (this.events.wants('job:failed')) this.events.emit('job:failed', { id: c.id, queue: c.queue, attempt: c.attempt, error: info });
+      });
+      return;
+    }
+    let runAt: number;
+    try {
+      runAt = now + this.retryDelay(c, error);
+    } catch (policyError) {
+      this.logger.error({ err: policyError, jobId: c.id }, 'backoff policy failed; retrying with the default policy');
+      runAt = now + backoffDelayMs(DEFAULT_BACKOFF, c.attempt, error, this.config.random, this.config.backoffPolicies);
+    }
+    this.finish(ex, { state: 'scheduled', outcome: timedOut ? 'timeout' : 'failed', runAt, countsAttempt: true, error: errorJson }, () => {
+      if (this.events.wants('job:retrying')) this.events.emit('job:retrying', { id: c.id, queue: c.queue, attempt: c.attempt, error: info, runAt });
+    });
+  }
+
+  private retryDelay(c: ClaimedJob, error: unknown): number {
+    const { random, backoffPolicies } = this.config;
+    if (c.backoff !== null) return backoffDelayMs(JSON.parse(c.backoff) as BackoffSpec, c.attempt, error, random, backoffPolicies);
+    const fallback = this.options.backoff;
+    if (typeof fallback === 'function') {
+      const delay = fallback(c.attempt, error);
+      if (!Number.isFinite(delay) || delay < 0) throw new Error(`handler backoff returned ${String(delay)}`);
+      return Math.floor(delay);
+    }
+    return backoffDelayMs(fallback ?? DEFAULT_BACKOFF, c.attempt, error, random, backoffPolicies);
+  }
+
+  private finish(
+    ex: Execution,
+    outcome: Pick<FinishItem, 'state' | 'outcome' | 'countsAttempt' | 'runAt' | 'result' | 'error' | 'note'>,
+    onApplied: () => void,
+  ): void {
+    const c = ex.claimed;
+    const item: FinishItem = { id: c.id, owner: this.owner, attempt: c.attempt, startedAt: c.startedAt, ...outcome };
+    this.completer.push(item, (applied) => {
+      if (applied) onApplied();
+      else if (this.events.wants('job:lease-lost')) this.events.emit('job:lease-lost', { id: c.id, queue: c.queue, attempt: c.attempt });
+    });
+  }
+}
+
+function serializeResult(value: unknown, logger: Logger): string | null {
+  if (value === undefined) return null;
+  try {
+    return JSON.stringify(value) ?? null;
+  } catch (error) {
+    logger.warn({ err: error }, 'handler result is not JSON-serializable; stored as null');
+    return null;
+  }
+}
+
+export type { ErrorInfo };
