@@ -34,6 +34,8 @@ export interface JobRow {
   deadline: number | null;
   tags: string | null;
   owner: string | null;
+  /** The worker of the latest attempt, kept after it ends. */
+  workerId: string | null;
   leaseUntil: number | null;
   startedAt: number | null;
   finishedAt: number | null;

@@ -21,7 +21,7 @@ export function toJob(row: JobRow): Job {
     timeoutMs: row.timeoutMs,
     deadline: date(row.deadline),
     tags: json<string[]>(row.tags) ?? [],
-    workerId: row.owner,
+    workerId: row.workerId,
     leaseUntil: date(row.leaseUntil),
     createdAt: new Date(row.createdAt),
     startedAt: date(row.startedAt),
@@ -47,7 +47,13 @@ export function toAttempt(row: AttemptRow): Attempt {
 /** A job with its history; a running job's current attempt, not yet recorded, is shown last as 'running'. */
 export function toJobDetail(row: JobRow, attempts: AttemptRow[]): JobDetail {
   const history = attempts.map(toAttempt);
-  if (row.state === 'running' && row.owner !== null && row.startedAt !== null) {
+  // The attempt that completed a job is recorded by the job row itself (see migrations/001_jobs.sql).
+  if (row.state === 'completed' && row.startedAt !== null && row.finishedAt !== null) {
+    history.push({
+      attempt: row.attempt, workerId: row.workerId ?? 'unknown', startedAt: new Date(row.startedAt), finishedAt: new Date(row.finishedAt),
+      durationMs: row.finishedAt - row.startedAt, outcome: 'completed', error: null, note: null,
+    });
+  } else if (row.state === 'running' && row.owner !== null && row.startedAt !== null) {
     history.push({
       attempt: row.attempt, workerId: row.owner, startedAt: new Date(row.startedAt), finishedAt: null, durationMs: null,
       outcome: 'running', error: null, note: null,

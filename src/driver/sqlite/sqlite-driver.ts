@@ -55,6 +55,7 @@ export class SqliteDriver implements Driver {
   private readonly finishTxn: Database.Transaction<(items: readonly FinishItem[], now: number) => boolean[]>;
   private readonly rescueTxn: Database.Transaction<(now: number, limit: number) => RescuedJob[]>;
   private readonly cancelTxn: Database.Transaction<(p: { id?: number; queue?: string; key?: string; now: number }) => CancelResult | null>;
+  private readonly retryTxn: Database.Transaction<(p: { id: number; now: number }) => JobRow>;
   private readonly pruneTxn: Database.Transaction<(p: { finishedBefore: number; failedBefore: number; limit: number }) => number>;
 
   constructor(options: SqliteDriverOptions) {
@@ -83,8 +84,9 @@ export class SqliteDriver implements Driver {
       return db.inTransaction ? t(jobs, now) : t.immediate(jobs, now);
     };
     this.claimTxn = this.db.transaction((p) => claim(this.s, p));
-    this.finishTxn = this.db.transaction((items, now) => items.map((item) => finishOne(this.s, item, now)));
+    this.finishTxn = this.db.transaction((items, now) => finishMany(this.s, items, now));
     this.rescueTxn = this.db.transaction((now, limit) => rescue(this.s, now, limit));
+    this.retryTxn = this.db.transaction((p) => this.retry(p));
     this.cancelTxn = this.db.transaction((p) => cancel(this.s, p));
     this.pruneTxn = this.db.transaction((p) => {
       const ids = (this.s.job.prunable.all(p) as { id: number }[]).map((r) => r.id);
@@ -182,7 +184,12 @@ export class SqliteDriver implements Driver {
   }
 
   async jobRetry(p: { id: number; now: number }): Promise<JobRow> {
-    return this.run(() => {
+    return this.run(() => this.retryTxn.immediate(p));
+  }
+
+  private retry(p: { id: number; now: number }): JobRow {
+    {
+      this.s.job.archiveCompletedAttempt.run(p);
       const changed = this.s.job.replay.run(p).changes;
       const row = this.s.job.get.get(p) as JobRow | undefined;
       if (row === undefined) throw new KairosError('JOB_NOT_FOUND', `job ${p.id} not found`, { details: { field: 'id' } });
@@ -192,7 +199,7 @@ export class SqliteDriver implements Driver {
         });
       }
       return row;
-    });
+    }
   }
 
   async leaseNextExpiry(): Promise<number | null> {
@@ -237,6 +244,12 @@ function insertOne(s: Statements, job: NewJob, now: number): InsertResult {
   return { id: existing.id, state: existing.state, runAt: existing.runAt, outcome: 'kept' };
 }
 
+/** A row of jobClaimAtPriority in raw mode, in RETURNING order. */
+type ClaimRow = [
+  id: number, state: 'running' | 'expired', payload: string, priority: number, runAt: number, key: string | null, attempt: number,
+  maxAttempts: number, backoff: string | null, timeoutMs: number | null, deadline: number | null, tags: string | null,
+];
+
 function claim(s: Statements, p: { queue: string; limit: number; owner: string; leaseMs: number; now: number }): ClaimedJob[] {
   const out: ClaimedJob[] = [];
   let after = PRIORITY_MIN - 1;
@@ -245,15 +258,40 @@ function claim(s: Statements, p: { queue: string; limit: number; owner: string; 
     if (level === undefined) break;
     const rows = s.job.claimAtPriority.all({
       queue: p.queue, priority: level.priority, now: p.now, limit: p.limit - out.length, owner: p.owner, leaseUntil: p.now + p.leaseMs,
-    }) as ClaimedJob[];
+    }) as ClaimRow[];
     // RETURNING gives no order guarantee; hand jobs out in claim order.
-    rows.sort((a, b) => a.runAt - b.runAt || a.id - b.id);
-    for (const r of rows) out.push(r);
+    rows.sort((a, b) => a[4] - b[4] || a[0] - b[0]);
+    for (const r of rows) {
+      out.push({
+        id: r[0], queue: p.queue, state: r[1], payload: r[2], priority: r[3], runAt: r[4], key: r[5], attempt: r[6], maxAttempts: r[7],
+        backoff: r[8], timeoutMs: r[9], deadline: r[10], tags: r[11], startedAt: p.now,
+      });
+    }
     after = level.priority;
   }
   return out;
 }
 
+function finishMany(s: Statements, items: readonly FinishItem[], now: number): boolean[] {
+  const applied = new Array<boolean>(items.length).fill(false);
+  const completed: [number, string, number, string | null][] = [];
+  const index = new Map<number, number>();
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    if (item.state === 'completed') {
+      completed.push([item.id, item.owner, item.attempt, item.result ?? null]);
+      index.set(item.id, i);
+    } else {
+      applied[i] = finishOne(s, item, now);
+    }
+  }
+  if (completed.length > 0) {
+    for (const row of s.job.completeMany.all({ now, items: JSON.stringify(completed) }) as { id: number }[]) applied[index.get(row.id)!] = true;
+  }
+  return applied;
+}
+
+/** One attempt that did not complete its job: fenced job update plus its kairos_attempts row. */
 function finishOne(s: Statements, item: FinishItem, now: number): boolean {
   const fence = { id: item.id, owner: item.owner, attempt: item.attempt, error: item.error ?? null };
   const changed = item.state === 'scheduled'

@@ -23,6 +23,7 @@ export function statementsFor(db: Database.Database): Statements {
   let s = cache.get(db);
   if (s === undefined) {
     s = { job: prepareAll(db, jobSql), attempt: prepareAll(db, attemptSql) };
+    s.job.claimAtPriority.raw(true);
     cache.set(db, s);
   }
   return s;

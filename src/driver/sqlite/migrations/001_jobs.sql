@@ -17,6 +17,9 @@ CREATE TABLE kairos_jobs (
   deadline      INTEGER,
   tags          TEXT,
   owner         TEXT,
+  -- The worker of the latest attempt; kept after it ends, since a completed attempt is recorded by the job row
+  -- itself (started_at, finished_at, worker_id) rather than by a kairos_attempts row.
+  worker_id     TEXT,
   lease_until   INTEGER,
   started_at    INTEGER,
   finished_at   INTEGER,
@@ -47,6 +50,8 @@ CREATE INDEX kairos_jobs_finished ON kairos_jobs (finished_at) WHERE finished_at
 CREATE UNIQUE INDEX kairos_jobs_key ON kairos_jobs (queue, key)
   WHERE key IS NOT NULL AND state IN ('scheduled', 'running', 'completed');
 
+-- Every attempt that did not complete its job (failed, timed out, skipped, snoozed, handed back, rescued, cancelled),
+-- and a completed attempt once the job is replayed. The attempt that completed a job lives in the job row.
 CREATE TABLE kairos_attempts (
   id           INTEGER PRIMARY KEY,
   job_id       INTEGER NOT NULL,

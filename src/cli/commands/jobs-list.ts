@@ -1,0 +1,31 @@
+/** `kairos jobs ls`: one page of jobs, newest first, as a table or as one JSON document `{ jobs, nextCursor }`. */
+import { Option, type Command } from 'commander';
+import { JOB_STATES, type JobState } from '../../core/job-state.js';
+import { formatTable, iso, type Output } from '../output.js';
+import { parseInteger, withKairos, withStoreAndJson, type CommonOptions } from '../options.js';
+
+interface ListFlags extends CommonOptions {
+  queue?: string;
+  state?: JobState;
+  limit?: number;
+  cursor?: number;
+}
+
+export function registerJobsList(jobs: Command, out: Output): void {
+  withStoreAndJson(jobs.command('ls').alias('list'))
+    .description('list jobs, newest first')
+    .option('--queue <queue>', 'only jobs of this queue')
+    .addOption(new Option('--state <state>', 'only jobs in this state').choices(JOB_STATES))
+    .option('--limit <n>', 'jobs per page, 1–1000 (default 50)', parseInteger)
+    .option('--cursor <cursor>', 'the nextCursor of the previous page', parseInteger)
+    .action(async (flags: ListFlags) => {
+      const page = await withKairos(flags.store, (kairos) =>
+        kairos.jobs.list({ queue: flags.queue, state: flags.state, limit: flags.limit, cursor: flags.cursor }),
+      );
+      if (flags.json === true) return out.json(page);
+      if (page.jobs.length === 0) return out.line('no jobs');
+      const rows = page.jobs.map((j) => [String(j.id), j.queue, j.state, iso(j.runAt), `${j.attempt}/${j.maxAttempts}`, j.key ?? '-']);
+      out.line(formatTable(['ID', 'QUEUE', 'STATE', 'RUN AT', 'ATTEMPT', 'KEY'], rows));
+      if (page.nextCursor !== null) out.line(`more: add --cursor ${page.nextCursor}`);
+    });
+}
