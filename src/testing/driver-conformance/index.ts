@@ -1,0 +1,23 @@
+/**
+ * The driver conformance suite: the same tests for every store driver. A driver's test file calls
+ * runDriverConformance({ name, create }) and gets one describe block per area of the Driver seam.
+ */
+import { describe } from 'vitest';
+import { claimConformance } from './claim.js';
+import type { ConformanceTarget } from './context.js';
+import { finishConformance } from './finish.js';
+import { insertConformance } from './insert.js';
+import { leaseConformance } from './leases.js';
+import { manageConformance } from './manage.js';
+
+export type { ConformanceTarget } from './context.js';
+
+export function runDriverConformance(target: ConformanceTarget): void {
+  describe(`driver conformance: ${target.name}`, () => {
+    insertConformance(target);
+    claimConformance(target);
+    finishConformance(target);
+    leaseConformance(target);
+    manageConformance(target);
+  });
+}

@@ -1,0 +1,73 @@
+/**
+ * A clock for tests: time moves only when the test says so, and the engine passes this time to every query, so
+ * due times, leases and backoff are all judged on it. Timers due at or before now fire on the next macrotask.
+ */
+import type { Clock, TimerHandle } from '../core/clock.js';
+
+interface Timer {
+  at: number;
+  seq: number;
+  fn: () => void;
+  cancelled: boolean;
+}
+
+export class FakeClock implements Clock {
+  private current: number;
+  private seq = 0;
+  private timers: Timer[] = [];
+
+  constructor(start: number | Date = Date.UTC(2026, 0, 1)) {
+    this.current = typeof start === 'number' ? start : start.getTime();
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  setTimer(fn: () => void, delayMs: number): TimerHandle {
+    const timer: Timer = { at: this.current + Math.max(0, delayMs), seq: this.seq++, fn, cancelled: false };
+    this.timers.push(timer);
+    if (timer.at <= this.current) setImmediate(() => this.fireDue());
+    return { cancel: () => void (timer.cancelled = true) };
+  }
+
+  /** Timers still pending (for assertions). */
+  get pendingTimers(): number {
+    return this.timers.filter((t) => !t.cancelled).length;
+  }
+
+  /** Move time forward by `ms`, firing each timer at its own instant, letting the engine run in between. */
+  async advance(ms: number): Promise<void> {
+    const target = this.current + ms;
+    for (;;) {
+      const next = this.timers.filter((t) => !t.cancelled && t.at <= target).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
+      if (next === undefined) break;
+      this.current = Math.max(this.current, next.at);
+      this.fireDue();
+      await settle();
+    }
+    this.current = target;
+    await settle();
+  }
+
+  /** Set the time (forward only) and fire what is due. */
+  async set(at: number | Date): Promise<void> {
+    const ms = (typeof at === 'number' ? at : at.getTime()) - this.current;
+    if (ms < 0) throw new Error('FakeClock only moves forward');
+    await this.advance(ms);
+  }
+
+  private fireDue(): void {
+    const due = this.timers.filter((t) => !t.cancelled && t.at <= this.current).sort((a, b) => a.at - b.at || a.seq - b.seq);
+    this.timers = this.timers.filter((t) => !t.cancelled && t.at > this.current);
+    for (const t of due) {
+      t.cancelled = true;
+      t.fn();
+    }
+  }
+}
+
+/** Lets pending promise callbacks and immediates run (a few turns of the event loop). */
+export async function settle(turns = 5): Promise<void> {
+  for (let i = 0; i < turns; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
