@@ -6,7 +6,7 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { onTestFinished, type TestContext } from 'vitest';
+import type { TestContext } from 'vitest';
 import { makeTempDir } from '../../src/testing/temp-dir.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -91,10 +91,13 @@ export class CliProcess {
   }
 }
 
-/** A temp SQLite store for one test; its directory is removed after the test unless the test failed. */
-export function tempStore(): { store: string; dir: string } {
+/**
+ * A temp SQLite store for the test of `context`; its directory is removed after the test unless the test failed.
+ * Takes the context because the global onTestFinished cannot tell concurrent tests apart.
+ */
+export function tempStore(context: TestContext): { store: string; dir: string } {
   const dir = makeTempDir('kairos-cli-');
-  onTestFinished((ctx: TestContext) => dir.cleanup(ctx.task.result?.state === 'fail'));
+  context.onTestFinished((ctx) => dir.cleanup(ctx.task.result?.state === 'fail'));
   return { store: `sqlite:${dir.file('kairos.db')}`, dir: dir.path };
 }
 

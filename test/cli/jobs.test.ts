@@ -22,8 +22,8 @@ interface ErrorJson {
 }
 
 describe.concurrent('kairos CLI: jobs', () => {
-  it('migrate applies the schema once and reports it', async () => {
-    const { store } = tempStore();
+  it('migrate applies the schema once and reports it', async (ctx) => {
+    const { store } = tempStore(ctx);
     const first = await runCli(store, ['migrate']);
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/applied 001_jobs; schema now at version \d+/);
@@ -32,8 +32,8 @@ describe.concurrent('kairos CLI: jobs', () => {
     expect(second.version).toBeGreaterThanOrEqual(1);
   });
 
-  it('enqueue stores a job with its options and jobs ls shows it', async () => {
-    const { store } = tempStore();
+  it('enqueue stores a job with its options and jobs ls shows it', async (ctx) => {
+    const { store } = tempStore(ctx);
     const args = ['enqueue', 'emails', '{"to":"ana@example.com"}', '--key', 'welcome-1', '--priority', '-3', '--max-attempts', '7', '--tag', 'a', '--tag', 'b', '--delay-ms', '60000'];
     const enqueued = await runJson<{ id: number; outcome: string; state: string }>(store, args);
     expect(enqueued).toMatchObject({ outcome: 'created', state: 'scheduled' });
@@ -53,8 +53,8 @@ describe.concurrent('kairos CLI: jobs', () => {
     expect(table.stdout).toMatch(new RegExp(`^${enqueued.id}\\s+emails\\s+scheduled\\s+\\S+Z\\s+0/7\\s+welcome-1$`, 'm'));
   });
 
-  it('enqueue reads the payload from stdin when it is -, and jobs ls pages with a cursor', async () => {
-    const { store } = tempStore();
+  it('enqueue reads the payload from stdin when it is -, and jobs ls pages with a cursor', async (ctx) => {
+    const { store } = tempStore(ctx);
     for (let i = 1; i <= 3; i++) await runJson(store, ['enqueue', 'q', '-'], JSON.stringify({ n: i }));
     const first = await runJson<{ jobs: JobJson[]; nextCursor: number | null }>(store, ['jobs', 'ls', '--limit', '2']);
     expect(first.jobs.map((j) => j.payload)).toEqual([{ n: 3 }, { n: 2 }]);
@@ -64,8 +64,8 @@ describe.concurrent('kairos CLI: jobs', () => {
     expect(second.nextCursor).toBeNull();
   });
 
-  it('jobs show prints a job with its attempt history', async () => {
-    const { store } = tempStore();
+  it('jobs show prints a job with its attempt history', async (ctx) => {
+    const { store } = tempStore(ctx);
     const { id } = await runJson<{ id: number }>(store, ['enqueue', 'reports', '{"month":"2026-05"}']);
     const job = await runJson<JobJson>(store, ['jobs', 'show', String(id)]);
     expect(job).toMatchObject({ id, queue: 'reports', state: 'scheduled', payload: { month: '2026-05' }, attempts: [] });
@@ -75,8 +75,8 @@ describe.concurrent('kairos CLI: jobs', () => {
     expect(text.stdout).toContain('attempts: none yet');
   });
 
-  it('cancel, cancel again, retry of the cancelled job, and retry of a scheduled job', async () => {
-    const { store } = tempStore();
+  it('cancel, cancel again, retry of the cancelled job, and retry of a scheduled job', async (ctx) => {
+    const { store } = tempStore(ctx);
     const { id } = await runJson<{ id: number }>(store, ['enqueue', 'q', '{}', '--delay-ms', '600000']);
     expect(await runJson(store, ['jobs', 'cancel', String(id)])).toMatchObject({ cancelled: true, job: { id, state: 'cancelled' } });
     // Already cancelled: the intent holds, so it is not an error.
@@ -92,8 +92,8 @@ describe.concurrent('kairos CLI: jobs', () => {
     expect(again.stderr).toMatch(/^error JOB_STATE_CONFLICT: job \d+ is scheduled/m);
   });
 
-  it('cancel --queue --key cancels the job holding the key; none left is exit 4', async () => {
-    const { store } = tempStore();
+  it('cancel --queue --key cancels the job holding the key; none left is exit 4', async (ctx) => {
+    const { store } = tempStore(ctx);
     const { id } = await runJson<{ id: number }>(store, ['enqueue', 'billing', '{}', '--key', 'sub-9', '--delay-ms', '600000']);
     expect(await runJson(store, ['jobs', 'cancel', '--queue', 'billing', '--key', 'sub-9'])).toEqual({ cancelled: true, queue: 'billing', key: 'sub-9' });
     expect((await runJson<JobJson>(store, ['jobs', 'show', String(id)])).state).toBe('cancelled');
@@ -102,12 +102,12 @@ describe.concurrent('kairos CLI: jobs', () => {
     expect(none.stderr).toMatch(/^error JOB_NOT_FOUND: .*sub-9/m);
   });
 
-  it('bad input exits 3 and names the field, with a JSON error document under --json', async () => {
-    const { store } = tempStore();
+  it('bad input exits 3 and names the field, with a JSON error document under --json', async (ctx) => {
+    const { store } = tempStore(ctx);
     const delay = await runCli(store, ['enqueue', 'q', '{}', '--delay-ms', '-5', '--json']);
     expect(delay.code).toBe(3);
     expect(delay.stderr).toMatch(/^error JOB_OPTION_INVALID: delayMs: /m);
-    expect(JSON.parse(delay.stdout)).toMatchObject({ error: { code: 'JOB_OPTION_INVALID', field: 'delayMs' } } satisfies Partial<ErrorJson>);
+    expect((JSON.parse(delay.stdout) as ErrorJson).error).toMatchObject({ code: 'JOB_OPTION_INVALID', field: 'delayMs' });
 
     const payload = await runCli(store, ['enqueue', 'q', '{bad', '--json']);
     expect(payload.code).toBe(3);
@@ -126,8 +126,8 @@ describe.concurrent('kairos CLI: jobs', () => {
     expect((JSON.parse(taken.stdout) as ErrorJson).error).toMatchObject({ code: 'DUPLICATE_KEY', field: 'key' });
   });
 
-  it('an unknown job id exits 4 for show, cancel and retry', async () => {
-    const { store } = tempStore();
+  it('an unknown job id exits 4 for show, cancel and retry', async (ctx) => {
+    const { store } = tempStore(ctx);
     for (const command of ['show', 'cancel', 'retry']) {
       const r = await runCli(store, ['jobs', command, '424242', '--json']);
       expect(r.code, command).toBe(4);
@@ -135,8 +135,8 @@ describe.concurrent('kairos CLI: jobs', () => {
     }
   });
 
-  it('usage errors exit 2 and leave stdout empty', async () => {
-    const { store } = tempStore();
+  it('usage errors exit 2 and leave stdout empty', async (ctx) => {
+    const { store } = tempStore(ctx);
     const cases = [
       ['enqueue', 'q', '{}', '--delay-ms', 'soon'],
       ['enqueue', 'q', '{}', '--dedupe', 'sometimes'],
@@ -154,17 +154,20 @@ describe.concurrent('kairos CLI: jobs', () => {
     }
   });
 
-  it('--store overrides KAIROS_DATABASE_URL', async () => {
-    const env = tempStore();
-    const other = tempStore();
+  it('--store overrides KAIROS_DATABASE_URL', async (ctx) => {
+    const env = tempStore(ctx);
+    const other = tempStore(ctx);
     await runJson(env.store, ['enqueue', 'q', '{}', '--store', other.store]);
     expect((await runJson<{ jobs: unknown[] }>(env.store, ['jobs', 'ls'])).jobs).toHaveLength(0);
     expect((await runJson<{ jobs: unknown[] }>(other.store, ['jobs', 'ls'])).jobs).toHaveLength(1);
   });
 
-  it('maintenance prints counts; --help lists the exit codes', async () => {
-    const { store } = tempStore();
+  it('maintenance prints counts; a store that cannot be opened exits 1; --help lists the exit codes', async (ctx) => {
+    const { store, dir } = tempStore(ctx);
     expect(await runJson(store, ['maintenance'])).toEqual({ rescued: 0, pruned: 0 });
+    const broken = await runCli(store, ['jobs', 'ls', '--store', `sqlite:${dir}/no/such/dir/kairos.db`]);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toMatch(/^error STORE_ERROR: /m);
     const help = await runCli(store, ['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/Exit codes:[\s\S]*\n {2}4 {4}not found/);

@@ -1,0 +1,87 @@
+/**
+ * The `kairos` program: its commands, the help text with the exit codes, and runCli(), which turns whatever a
+ * command throws into an exit code (exit-codes.ts) and an error report (output.ts).
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { registerEnqueue } from './commands/enqueue.js';
+import { registerJobs } from './commands/jobs.js';
+import { registerMaintenance } from './commands/maintenance.js';
+import { registerMigrate } from './commands/migrate.js';
+import { registerWork } from './commands/work.js';
+import { EXIT, exitCodeFor, type ExitCode } from './exit-codes.js';
+import { processOutput, reportError, type Output } from './output.js';
+
+const EPILOG = `
+Exit codes:
+  0    success
+  1    unexpected failure (store error, bug, a handler module that fails to import)
+  2    usage error: unknown command or flag, missing or malformed argument
+  3    invalid input rejected by Kairos (error CODE: message; the message names the field)
+  4    not found (JOB_NOT_FOUND)
+  5    state conflict (JOB_STATE_CONFLICT, DUPLICATE_KEY)
+  130  second SIGTERM/SIGINT while \`kairos work\` shuts down
+
+Environment:
+  KAIROS_DATABASE_URL  default for --store (otherwise sqlite:./kairos.db)
+  KAIROS_LOG_LEVEL     engine log level on stderr (default warn)
+
+With --json, results and errors are JSON on stdout; logs always go to stderr.`;
+
+/** What the program needs from its surroundings; tests pass their own. */
+export interface CliIo {
+  out: Output;
+  readStdin: () => Promise<string>;
+}
+
+const processIo: CliIo = { out: processOutput, readStdin };
+
+/** Builds the program. Usage errors throw CommanderError (exitOverride) instead of exiting the process. */
+export function buildProgram(io: CliIo = processIo): Command {
+  const program = new Command('kairos')
+    .description('Kairos: durable job scheduler. Manage jobs and run workers on a store.')
+    .version(packageVersion(), '-V, --version')
+    .exitOverride()
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText('after', EPILOG);
+  registerMigrate(program, io.out);
+  registerEnqueue(program, io.out, io.readStdin);
+  registerJobs(program, io.out);
+  registerWork(program, io.out);
+  registerMaintenance(program, io.out);
+  return program;
+}
+
+/** Runs the CLI on `argv` (process.argv form: node, script, args…) and returns the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<ExitCode> {
+  const program = buildProgram(io);
+  let json = false;
+  program.hook('preAction', (_program, action) => {
+    json = action.opts<{ json?: boolean }>().json === true;
+  });
+  try {
+    await program.parseAsync(argv);
+    return EXIT.ok;
+  } catch (error) {
+    const code = exitCodeFor(error);
+    // Commander has already printed its own usage errors and help.
+    if (!(error instanceof CommanderError)) reportError(io.out, error, json);
+    return code;
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function packageVersion(): string {
+  try {
+    // src/cli/ and dist/cli/ are both two levels below the package root.
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
