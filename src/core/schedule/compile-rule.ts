@@ -6,11 +6,11 @@ import { KairosError } from '../errors.js';
 import { lookUpCalendar } from './calendars.js';
 import type { CalendarSet } from './calendars.js';
 import { parseCron } from './cron-fields.js';
+import type { CronFields } from './cron-fields.js';
 import { CronSchedule } from './cron-schedule.js';
 import { DayMatcher } from './day-matcher.js';
 import { AtSchedule, IntervalSchedule } from './fixed-schedules.js';
 import { HolidayPolicy } from './holiday-policy.js';
-import type { HolidayMode } from './holiday-policy.js';
 import { readInstant } from './instant-input.js';
 import type { CompiledRule, CronRule, OnHoliday } from './types.js';
 import { isValidTimeZone, timeZoneOffsets } from './tz-offsets.js';
@@ -76,7 +76,28 @@ function readBusinessDays(value: unknown, onHoliday: OnHoliday | undefined): num
   return [...new Set(value as number[])].sort((a, b) => a - b);
 }
 
-function compileCron(entries: Map<string, unknown>, calendars: CalendarSet | undefined): CompiledRule {
+interface HolidayOptions {
+  calendar?: string;
+  onHoliday?: OnHoliday;
+  businessDays: number[];
+  excluded: Set<number>;
+}
+
+function readHolidayOptions(entries: Map<string, unknown>, calendars: CalendarSet | undefined): HolidayOptions {
+  const onHoliday = entries.get('onHoliday');
+  if (onHoliday !== undefined && !ON_HOLIDAY.includes(onHoliday as OnHoliday)) {
+    throw optionInvalid('onHoliday', `onHoliday must be one of ${ON_HOLIDAY.join(', ')}; got ${JSON.stringify(onHoliday)}`);
+  }
+  const businessDays = readBusinessDays(entries.get('businessDays'), onHoliday as OnHoliday | undefined);
+  const calendar = entries.get('calendar');
+  if (calendar !== undefined && (typeof calendar !== 'string' || calendar === '')) {
+    throw optionInvalid('calendar', `calendar must be a calendar name; got ${JSON.stringify(calendar)}`);
+  }
+  const excluded = calendar === undefined ? new Set<number>() : lookUpCalendar(calendar, calendars);
+  return { calendar, onHoliday: onHoliday as OnHoliday | undefined, businessDays, excluded };
+}
+
+function readCronFields(entries: Map<string, unknown>): { cron: string; fields: CronFields; tz: string; clamp: boolean } {
   const cron = entries.get('cron');
   if (typeof cron !== 'string') throw ruleInvalid('cron', `cron must be a string; got ${typeof cron}`);
   const fields = parseCron(cron);
@@ -89,31 +110,26 @@ function compileCron(entries: Map<string, unknown>, calendars: CalendarSet | und
   if (clamp && !fields.dayOfMonthNumeric) {
     throw optionInvalid('clampDayOfMonth', `clampDayOfMonth needs a numeric day-of-month field (such as 31); cron '${cron}' has none`);
   }
-  const onHoliday = entries.get('onHoliday');
-  if (onHoliday !== undefined && !ON_HOLIDAY.includes(onHoliday as OnHoliday)) {
-    throw optionInvalid('onHoliday', `onHoliday must be one of ${ON_HOLIDAY.join(', ')}; got ${JSON.stringify(onHoliday)}`);
-  }
-  const businessDays = readBusinessDays(entries.get('businessDays'), onHoliday as OnHoliday | undefined);
-  const calendar = entries.get('calendar');
-  if (calendar !== undefined && (typeof calendar !== 'string' || calendar === '')) {
-    throw optionInvalid('calendar', `calendar must be a calendar name; got ${JSON.stringify(calendar)}`);
-  }
-  const excluded = calendar === undefined ? new Set<number>() : lookUpCalendar(calendar, calendars);
-
   if (!new DayMatcher(fields, clamp).canEverMatch()) {
     const hint = !clamp && fields.daysOfMonth.lastIndexOf(true) > 28 ? '; set clampDayOfMonth: true to fire on the last day of shorter months' : '';
     throw new KairosError('SCHEDULE_RULE_IMPOSSIBLE', `cron '${cron}' can never fire: no date of any year matches its `
       + `day-of-month, month and day-of-week fields${hint}`, { details: { field: 'cron' } });
   }
-  const rule: CronRule = { cron: cron.trim().replace(/\s+/g, ' '), tz };
+  return { cron: cron.trim().replace(/\s+/g, ' '), fields, tz, clamp };
+}
+
+function compileCron(entries: Map<string, unknown>, calendars: CalendarSet | undefined): CompiledRule {
+  const { cron, fields, tz, clamp } = readCronFields(entries);
+  const holidays = readHolidayOptions(entries, calendars);
+  const rule: CronRule = { cron, tz };
   if (clamp) rule.clampDayOfMonth = true;
-  if (calendar !== undefined) rule.calendar = calendar;
-  if (onHoliday !== undefined) {
-    rule.onHoliday = onHoliday as OnHoliday;
-    rule.businessDays = businessDays;
+  if (holidays.calendar !== undefined) rule.calendar = holidays.calendar;
+  if (holidays.onHoliday !== undefined) {
+    rule.onHoliday = holidays.onHoliday;
+    rule.businessDays = holidays.businessDays;
   }
-  const mode: HolidayMode = (onHoliday as OnHoliday | undefined) ?? 'calendar-only';
-  return new CronSchedule(rule, fields, timeZoneOffsets(tz), new HolidayPolicy(mode, excluded, businessDays));
+  const policy = new HolidayPolicy(holidays.onHoliday ?? 'calendar-only', holidays.excluded, holidays.businessDays);
+  return new CronSchedule(rule, fields, timeZoneOffsets(tz), policy);
 }
 
 function compileInterval(entries: Map<string, unknown>): CompiledRule {

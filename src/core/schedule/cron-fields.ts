@@ -7,8 +7,6 @@ import { KairosError } from '../errors.js';
 
 /** A parsed cron expression. Boolean arrays are indexed by value (`months[1]` is January). */
 export interface CronFields {
-  /** The expression in canonical 6-field form (nicknames expanded, `?` written as `*`). */
-  readonly text: string;
   readonly seconds: readonly boolean[];
   readonly minutes: readonly boolean[];
   readonly hours: readonly boolean[];
@@ -138,7 +136,6 @@ export function parseCron(cron: string): CronFields {
   const dowText = dayOfWeek.split(',').map((token) => token.replace(/^([0-7]|[A-Za-z]{3})L$/i, '$1#L')).join(',');
   const days = dom.numeric.length > 0 ? toFlags(parseWithCroner('dayOfMonth', dom.numeric.join(',')).day, 1, 32) : new Array<boolean>(32).fill(false);
   return {
-    text: fields.join(' '),
     seconds: toFlags(parseWithCroner('second', second).second, 0, 60),
     minutes: toFlags(parseWithCroner('minute', minute).minute, 0, 60),
     hours: toFlags(parseWithCroner('hour', hour).hour, 0, 24),

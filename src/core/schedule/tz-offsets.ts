@@ -2,6 +2,7 @@
  * UTC offsets of an IANA time zone from Node's Intl (ICU) data, cached as a table of transitions, and the mapping of a
  * local wall time to an instant under the Kairos DST policy (gap → first instant after it, fold → first occurrence).
  */
+import { KairosError } from '../errors.js';
 import { DAY_MS, civilFromDays, daysFromCivil, isoWeekday } from './civil-date.js';
 
 /** Earliest and latest instants the schedule code works with: years 0001 to 9999. */
@@ -21,8 +22,8 @@ interface OffsetBlock {
   readonly offsets: number[];
 }
 
-// Offsets are sampled once a civil day; a change and its reversal inside the same day would be missed (tzdb has
-// none in the supported zones this century). 32 days per block keeps a first look-up cheap (≈ 33 Intl calls).
+// Offsets are sampled once a day; a change and its reversal inside one day would be missed (tzdata 2025b has no two
+// offset changes less than two days apart in any zone). 32 days per block keeps a first look-up cheap (33 Intl calls).
 const BLOCK_MS = 32 * DAY_MS;
 const DATE_TIME = /(\d+)\/(\d+)\/(\d+),? (\d+):(\d+):(\d+)/;
 
@@ -198,6 +199,7 @@ export function timeZoneOffsets(timeZone: string): TimeZoneOffsets {
 
 /** True when Intl knows the IANA time zone name `timeZone`. */
 export function isValidTimeZone(timeZone: string): boolean {
+  if (cache.has(timeZone)) return true;
   if (timeZone.trim() === '') return false;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone });
@@ -221,8 +223,21 @@ export interface LocalParts {
   readonly offsetMinutes: number;
 }
 
-/** The local date, time, weekday and UTC offset of `epochMs` in the IANA zone `tz`. */
+/**
+ * The local date, time, weekday and UTC offset of `epochMs` in the IANA zone `tz`.
+ * Throws SCHEDULE_RULE_INVALID (field `tz`) for an unknown zone, SCHEDULE_OPTION_INVALID (`epochMs`) for a bad instant.
+ */
 export function localParts(epochMs: number, tz: string): LocalParts {
+  if (typeof tz !== 'string' || !isValidTimeZone(tz)) {
+    throw new KairosError('SCHEDULE_RULE_INVALID', `tz must be an IANA time zone name known to Intl; got ${JSON.stringify(tz)}`, {
+      details: { field: 'tz' },
+    });
+  }
+  if (typeof epochMs !== 'number' || !(epochMs >= MIN_SUPPORTED_MS && epochMs <= MAX_SUPPORTED_MS)) {
+    throw new KairosError('SCHEDULE_OPTION_INVALID', `epochMs must be epoch ms within years 0001–9999; got ${String(epochMs)}`, {
+      details: { field: 'epochMs' },
+    });
+  }
   const offset = timeZoneOffsets(tz).offsetAt(epochMs);
   const wall = epochMs + offset;
   const dayNumber = Math.floor(wall / DAY_MS);

@@ -85,6 +85,11 @@ describe('fall back: a repeated wall time fires once, at its first occurrence', 
     expect(occurrences('30 2 * * *', 'Africa/Casablanca', '2026-02-14T12:00Z', 2)).toEqual(['2026-02-15T01:30Z', '2026-02-16T02:30Z']);
   });
 
+  it('Apia repeated 1892-07-04 (LMT +12:33:04 → −11:26:56): its 09:00 fires once, in the first pass', () => {
+    const got = compileRule({ cron: '0 9 * * *', tz: 'Pacific/Apia' }).nextN(after('1892-07-03T12:00Z'), 2);
+    expect(got.map((t) => new Date(t).toISOString())).toEqual(['1892-07-03T20:26:56.000Z', '1892-07-05T20:26:56.000Z']);
+  });
+
   it('Dublin 01:30 on 2026-10-25 fires at 01:30 IST only', () => {
     expect(occurrences('30 1 * * *', 'Europe/Dublin', '2026-10-24T12:00Z', 2)).toEqual(['2026-10-25T00:30Z', '2026-10-26T01:30Z']);
   });
@@ -109,5 +114,12 @@ describe('localParts', () => {
     });
     expect(localParts(after('2026-09-26T14:00Z'), 'Pacific/Chatham').offsetMinutes).toBe(825);
     expect(localParts(after('2026-01-01T00:00Z'), 'Asia/Kolkata')).toMatchObject({ hour: 5, minute: 30, weekday: 4, offsetMinutes: 330 });
+  });
+});
+
+describe('localParts arguments', () => {
+  it('names the bad argument', () => {
+    expect(() => localParts(0, 'Nowhere/Land')).toThrow(expect.objectContaining({ code: 'SCHEDULE_RULE_INVALID', details: { field: 'tz' } }));
+    expect(() => localParts(Number.NaN, 'UTC')).toThrow(expect.objectContaining({ code: 'SCHEDULE_OPTION_INVALID', details: { field: 'epochMs' } }));
   });
 });
