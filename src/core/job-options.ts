@@ -45,6 +45,9 @@ export interface NewJob {
   timeoutMs: number | null;
   deadline: number | null;
   tags: string | null;
+  /** Set on jobs produced by a schedule: its id and the nominal occurrence instant. */
+  scheduleId?: string | null;
+  occurrenceAt?: number | null;
 }
 
 /** Limits that validation applies; from the resolved config. */

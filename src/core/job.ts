@@ -36,6 +36,9 @@ export interface Job<P = unknown> {
   /** The handler's return value (JSON) of a completed job. */
   result: unknown;
   lastError: ErrorInfo | null;
+  /** The schedule that produced the job and the occurrence's nominal instant; null for one-off jobs. */
+  scheduleId: string | null;
+  occurrenceAt: Date | null;
 }
 
 /** One execution, or one run that did not count (snoozed, handed back). */

@@ -42,6 +42,8 @@ export interface JobRow {
   createdAt: number;
   result: string | null;
   lastError: string | null;
+  scheduleId: string | null;
+  occurrenceAt: number | null;
 }
 
 /** One recorded attempt (or run that did not count, such as a snooze or a shutdown hand-back). */
@@ -74,6 +76,8 @@ export interface ClaimedJob {
   deadline: number | null;
   tags: string | null;
   startedAt: number;
+  scheduleId: string | null;
+  occurrenceAt: number | null;
 }
 
 /** The outcome of one insert: a new row, the existing row kept, or the existing pending row replaced. */
@@ -136,6 +140,86 @@ export interface JobPage {
   nextCursor: number | null;
 }
 
+/** A stored schedule. JSON fields are strings; `paused` is a boolean. */
+export interface ScheduleRow {
+  id: string;
+  queue: string;
+  rule: string;
+  payload: string;
+  jobOptions: string | null;
+  misfire: 'skip' | 'once' | 'all';
+  catchUpLimit: number;
+  misfireGraceMs: number;
+  overlap: 'allow' | 'skip' | 'buffer-one';
+  deadlineMs: number | null;
+  spreadMs: number;
+  startAt: number | null;
+  endAt: number | null;
+  maxRuns: number | null;
+  runs: number;
+  paused: boolean;
+  nextAt: number | null;
+  nextFireAt: number | null;
+  bufferedAt: number | null;
+  lastOccurrenceAt: number | null;
+  lastJobId: number | null;
+  source: 'api' | 'code';
+  createdAt: number;
+  updatedAt: number;
+  /** State of the job of the latest enqueued occurrence (null if none, or pruned). */
+  lastJobState: JobState | null;
+}
+
+/** The definition fields a schedule upsert writes; runs, history and buffering are kept by the store. */
+export type ScheduleWrite = Omit<ScheduleRow, 'runs' | 'bufferedAt' | 'lastOccurrenceAt' | 'lastJobId' | 'createdAt' | 'updatedAt' | 'lastJobState'>;
+
+/** One occurrence as the engine planned it; `job` is set for the ones to enqueue. */
+export interface OccurrenceWrite {
+  at: number;
+  fireAt: number;
+  status: 'enqueued' | 'missed' | 'skipped' | 'buffered';
+  reason: string | null;
+  job: NewJob | null;
+}
+
+/** The engine's decision for one due schedule, computed inside the materialize transaction. */
+export interface MaterializePlan {
+  occurrences: OccurrenceWrite[];
+  /** A buffered occurrence to enqueue now. */
+  released: { at: number; fireAt: number; job: NewJob } | null;
+  nextAt: number | null;
+  nextFireAt: number | null;
+  bufferedAt: number | null;
+}
+
+/** What one materialize pass did to one schedule. */
+export interface MaterializeResult {
+  scheduleId: string;
+  queue: string;
+  /** Jobs created, with their due time. Occurrences another instance had already recorded are absent. */
+  jobs: { id: number; runAt: number; occurrenceAt: number }[];
+  /** Occurrences recorded as missed, skipped or buffered. */
+  recorded: { at: number; status: OccurrenceWrite['status'] }[];
+}
+
+/** One entry of a schedule's history. */
+export interface OccurrenceRow {
+  occurrenceAt: number;
+  fireAt: number;
+  status: OccurrenceWrite['status'];
+  reason: string | null;
+  jobId: number | null;
+  jobState: JobState | null;
+  recordedAt: number;
+}
+
+export interface CalendarRow {
+  name: string;
+  /** JSON array of 'YYYY-MM-DD'. */
+  dates: string;
+  updatedAt: number;
+}
+
 /** A store. Every method is one atomic operation; `now` is the engine clock's time in epoch ms. */
 export interface Driver {
   readonly name: string;
@@ -143,6 +227,11 @@ export interface Driver {
 
   /** The attempt history of one job, oldest first. */
   attemptListByJob(params: { jobId: number }): Promise<AttemptRow[]>;
+
+  /** Remove a calendar; false when there was none. */
+  calendarDelete(params: { name: string }): Promise<boolean>;
+  calendarList(): Promise<CalendarRow[]>;
+  calendarUpsert(params: { name: string; dates: readonly string[]; now: number }): Promise<void>;
 
   /** Cancel one job by id, or the pending/running job of a queue with a key. */
   jobCancel(params: { id: number; now: number } | { queue: string; key: string; now: number }): Promise<CancelResult | null>;
@@ -170,6 +259,27 @@ export interface Driver {
 
   /** The earliest lease end among running jobs, or null. */
   leaseNextExpiry(): Promise<number | null>;
+
+  /** A schedule's history, newest occurrence first, before `before` (exclusive). */
+  occurrenceListBySchedule(params: { scheduleId: string; before?: number; limit: number }): Promise<OccurrenceRow[]>;
+  /** Delete occurrence records older than `before`; returns how many. */
+  occurrencePrune(params: { before: number; limit: number }): Promise<number>;
+
+  /** Delete a schedule and its history (its jobs stay); false when there was none. */
+  scheduleDelete(params: { id: string }): Promise<boolean>;
+  scheduleGet(params: { id: string }): Promise<ScheduleRow | null>;
+  scheduleList(): Promise<ScheduleRow[]>;
+  /**
+   * In one transaction: read up to `limit` due schedules (fire time ≤ now, or a buffered occurrence whose previous job
+   * ended), call `plan` for each (a pure function), and write its occurrences, jobs and next state. Each occurrence is
+   * recorded once by its (schedule, instant) key; a job whose occurrence was already recorded is not created.
+   */
+  scheduleMaterializeDue(params: { now: number; limit: number; plan: (row: ScheduleRow) => MaterializePlan | null }): Promise<MaterializeResult[]>;
+  /** The earliest fire time of a live schedule (may be ≤ now), and whether a buffered occurrence waits. */
+  scheduleNextFire(): Promise<{ nextFireAt: number | null; hasBuffered: boolean }>;
+  scheduleSetPaused(params: { id: string; paused: boolean; nextAt: number | null; nextFireAt: number | null; now: number }): Promise<boolean>;
+  /** Create or update a schedule's definition; returns the stored row and whether it was new. */
+  scheduleUpsert(params: { schedule: ScheduleWrite; now: number }): Promise<{ row: ScheduleRow; created: boolean }>;
 
   /** Apply pending migrations; idempotent. */
   migrate(): Promise<void>;

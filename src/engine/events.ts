@@ -26,6 +26,8 @@ export interface KairosEvents {
   'job:lease-lost': JobEventBase;
   /** Shutdown aborted a running job and gave it back without counting the attempt. */
   'job:handed-back': JobEventBase;
+  /** A schedule occurrence was handled: a job enqueued, or recorded as missed, skipped or buffered. */
+  'schedule:occurrence': { scheduleId: string; occurrenceAt: number; status: 'enqueued' | 'missed' | 'skipped' | 'buffered'; jobId: number | null };
   /** An error inside the engine (store unavailable, a failed flush); the engine keeps going. */
   error: { error: Error; where: string };
 }

@@ -18,6 +18,9 @@ export interface RunningJob<P = unknown> {
   priority: number;
   tags: string[];
   deadline: Date | null;
+  /** The schedule that produced the job, and the occurrence's nominal instant; null for one-off jobs. */
+  scheduleId: string | null;
+  occurrenceAt: Date | null;
 }
 
 /** Returned by ctx.skip(); returning it (or just calling skip) ends the job as skipped. */
@@ -42,6 +45,8 @@ export interface JobContext {
   readonly idempotencyKey: string;
   /** A child logger bound to the job id, queue and attempt. */
   readonly logger: Logger;
+  /** For a job produced by a schedule: the schedule id and the occurrence instant. */
+  readonly schedule: { id: string; occurrenceAt: Date } | null;
   /** End the job as skipped (not an error, no retry). */
   skip(reason: string): SkipSignal;
   /** Run the job again after `delayMs`; this attempt does not count toward maxAttempts. */
@@ -76,7 +81,15 @@ export class JobContextImpl implements JobContext {
   }
 
   get idempotencyKey(): string {
-    return `kairos:${this.claimed.queue}:${this.claimed.id}`;
+    const c = this.claimed;
+    // One occurrence is one delivery, whichever job carries it: the key is the schedule and the instant.
+    if (c.scheduleId !== null && c.occurrenceAt !== null) return `kairos:schedule:${c.scheduleId}@${new Date(c.occurrenceAt).toISOString()}`;
+    return `kairos:${c.queue}:${c.id}`;
+  }
+
+  get schedule(): { id: string; occurrenceAt: Date } | null {
+    const c = this.claimed;
+    return c.scheduleId === null || c.occurrenceAt === null ? null : { id: c.scheduleId, occurrenceAt: new Date(c.occurrenceAt) };
   }
 
   get logger(): Logger {
@@ -120,5 +133,7 @@ export function toRunningJob(c: ClaimedJob, payload: unknown): RunningJob {
     priority: c.priority,
     tags: c.tags === null ? [] : (JSON.parse(c.tags) as string[]),
     deadline: c.deadline === null ? null : new Date(c.deadline),
+    scheduleId: c.scheduleId,
+    occurrenceAt: c.occurrenceAt === null ? null : new Date(c.occurrenceAt),
   };
 }

@@ -28,6 +28,8 @@ export function toJob(row: JobRow): Job {
     finishedAt: date(row.finishedAt),
     result: json<unknown>(row.result),
     lastError: json<ErrorInfo>(row.lastError),
+    scheduleId: row.scheduleId,
+    occurrenceAt: date(row.occurrenceAt),
   };
 }
 

@@ -20,6 +20,8 @@ import { LeaseKeeper } from './lease-keeper.js';
 import { JobPruner } from './maintenance/job-pruner.js';
 import { LeaseRescuer } from './maintenance/lease-rescuer.js';
 import { QueueWorker, type HandlerOptions } from './queue-worker.js';
+import { ScheduleMaterializer } from './schedule-materializer.js';
+import { Calendars, Schedules } from './schedules.js';
 import { resolveStore } from './store-registry.js';
 
 /** Options of Kairos.open(): the store plus the engine config. */
@@ -57,6 +59,11 @@ export class Kairos {
   private readonly leaseKeeper: LeaseKeeper;
   private readonly rescuer: LeaseRescuer;
   private readonly pruner: JobPruner;
+  private readonly materializer: ScheduleMaterializer;
+  /** Recurring schedules: upsert, sync, pause, resume, remove, preview, history. */
+  readonly schedules: Schedules;
+  /** Holiday calendars used by schedule rules. */
+  readonly calendars: Calendars;
   private readonly logger: Logger;
   private started = false;
   private closed = false;
@@ -93,6 +100,9 @@ export class Kairos {
       for (const q of queues) this.workers.get(q)?.notify(config.clock.now());
     });
     this.pruner = new JobPruner(driver, this.events, config);
+    this.materializer = new ScheduleMaterializer(driver, this.events, config, this.logger, (queue, runAt) => this.workers.get(queue)?.notify(runAt));
+    this.schedules = new Schedules(driver, config, this.materializer);
+    this.calendars = new Calendars(driver, config, this.materializer);
   }
 
   // ── events ──────────────────────────────────────────────────────────────────────────────────────────────
@@ -122,7 +132,8 @@ export class Kairos {
     const concurrency = options.concurrency ?? this.config.defaultConcurrency;
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 10_000) throw configError('handle.concurrency', `must be an integer from 1 to 10000, got ${String(concurrency)}`);
     if (options.timeoutMs !== undefined && (!Number.isInteger(options.timeoutMs) || options.timeoutMs < 1)) throw configError('handle.timeoutMs', 'must be an integer ≥ 1');
-    const worker = new QueueWorker(queue, handler as Handler, concurrency, options, this.workerId, this.driver, this.completer, this.events, this.config, this.logger);
+    const worker = new QueueWorker(queue, handler as Handler, concurrency, options, this.workerId, this.driver, this.completer, this.events, this.config, this.logger, () =>
+      this.materializer.wake());
     this.workers.set(queue, worker);
     if (this.started) worker.start();
     return this;
@@ -137,6 +148,7 @@ export class Kairos {
     this.leaseKeeper.start();
     this.rescuer.start();
     this.pruner.start();
+    this.materializer.start();
   }
 
   /**
@@ -149,6 +161,7 @@ export class Kairos {
     for (const w of this.workers.values()) w.stopClaiming();
     this.rescuer.stop();
     this.pruner.stop();
+    this.materializer.stop();
     await this.waitIdle(options.timeoutMs ?? this.config.shutdownTimeoutMs);
     for (const w of this.workers.values()) w.handBackAll();
     this.leaseKeeper.stop();
@@ -164,10 +177,10 @@ export class Kairos {
     await this.driver.close();
   }
 
-  /** Run the lease rescuer and the pruner once now (the CLI and tests use it). */
-  async runMaintenance(): Promise<{ rescued: number; pruned: number }> {
+  /** Run the lease rescuer, the pruner and the schedule materializer once now (the CLI and tests use it). */
+  async runMaintenance(): Promise<{ rescued: number; pruned: number; materialized: number }> {
     this.assertOpen();
-    return { rescued: await this.rescuer.runOnce(), pruned: await this.pruner.runOnce() };
+    return { rescued: await this.rescuer.runOnce(), pruned: await this.pruner.runOnce(), materialized: await this.materializer.runOnce() };
   }
 
   // ── enqueue ─────────────────────────────────────────────────────────────────────────────────────────────

@@ -49,6 +49,8 @@ export class QueueWorker {
     private readonly events: KairosEmitter,
     private readonly config: ResolvedConfig,
     private readonly logger: Logger,
+    /** Called when a job produced by a schedule ends an attempt (a buffered occurrence may now go out). */
+    private readonly onScheduleJobDone: () => void = () => undefined,
   ) {}
 
   start(): void {
@@ -277,6 +279,7 @@ export class QueueWorker {
     const c = ex.claimed;
     const item: FinishItem = { id: c.id, owner: this.owner, attempt: c.attempt, startedAt: c.startedAt, ...outcome };
     this.completer.push(item, (applied) => {
+      if (c.scheduleId !== null) this.onScheduleJobDone();
       if (applied) onApplied();
       else if (this.events.wants('job:lease-lost')) this.events.emit('job:lease-lost', { id: c.id, queue: c.queue, attempt: c.attempt });
     });

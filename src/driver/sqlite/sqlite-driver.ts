@@ -6,8 +6,10 @@ import Database from 'better-sqlite3';
 import { KairosError } from '../../core/errors.js';
 import { PRIORITY_MIN, type NewJob } from '../../core/job-options.js';
 import type {
-  AttemptRow, CancelResult, ClaimedJob, Driver, DriverCapabilities, FinishItem, InsertResult, JobListParams, JobPage, JobRow, RescuedJob,
+  AttemptRow, CalendarRow, CancelResult, ClaimedJob, Driver, DriverCapabilities, FinishItem, InsertResult, JobListParams, JobPage, JobRow,
+  MaterializePlan, MaterializeResult, OccurrenceRow, RescuedJob, ScheduleRow, ScheduleWrite,
 } from '../driver.js';
+import { materializeDue, toScheduleRow, upsertSchedule } from './schedule-ops.js';
 import { migrate } from './migrate.js';
 import { statementsFor, type Statements } from './statements.js';
 
@@ -111,6 +113,18 @@ export class SqliteDriver implements Driver {
     return this.run(() => this.s.attempt.listByJob.all(p) as AttemptRow[]);
   }
 
+  async calendarDelete(p: { name: string }): Promise<boolean> {
+    return this.run(() => this.s.schedule.calendarDelete.run(p).changes === 1);
+  }
+
+  async calendarList(): Promise<CalendarRow[]> {
+    return this.run(() => this.s.schedule.calendarList.all() as CalendarRow[]);
+  }
+
+  async calendarUpsert(p: { name: string; dates: readonly string[]; now: number }): Promise<void> {
+    this.run(() => this.s.schedule.calendarUpsert.run({ name: p.name, dates: JSON.stringify(p.dates), now: p.now }));
+  }
+
   async jobCancel(p: { id: number; now: number } | { queue: string; key: string; now: number }): Promise<CancelResult | null> {
     return this.run(() => this.cancelTxn.immediate(p));
   }
@@ -206,6 +220,54 @@ export class SqliteDriver implements Driver {
     return this.run(() => (this.s.job.leaseNextExpiry.get() as { leaseUntil: number | null }).leaseUntil);
   }
 
+  async occurrenceListBySchedule(p: { scheduleId: string; before?: number; limit: number }): Promise<OccurrenceRow[]> {
+    return this.run(() => this.s.schedule.occurrenceList.all({ scheduleId: p.scheduleId, before: p.before ?? NO_CURSOR, limit: p.limit }) as OccurrenceRow[]);
+  }
+
+  async occurrencePrune(p: { before: number; limit: number }): Promise<number> {
+    return this.run(() => this.s.schedule.occurrencePrune.run(p).changes);
+  }
+
+  async scheduleDelete(p: { id: string }): Promise<boolean> {
+    return this.run(() => this.txn(() => {
+      this.s.schedule.occurrenceDeleteBySchedule.run({ scheduleId: p.id });
+      return this.s.schedule.delete.run(p).changes === 1;
+    }));
+  }
+
+  async scheduleGet(p: { id: string }): Promise<ScheduleRow | null> {
+    return this.run(() => toScheduleRow(this.s.schedule.get.get(p) as Parameters<typeof toScheduleRow>[0]));
+  }
+
+  async scheduleList(): Promise<ScheduleRow[]> {
+    return this.run(() => (this.s.schedule.list.all() as Parameters<typeof toScheduleRow>[0][]).map((r) => toScheduleRow(r)!));
+  }
+
+  async scheduleMaterializeDue(p: { now: number; limit: number; plan: (row: ScheduleRow) => MaterializePlan | null }): Promise<MaterializeResult[]> {
+    return this.run(() => this.txn(() => materializeDue(this.s, p)));
+  }
+
+  async scheduleNextFire(): Promise<{ nextFireAt: number | null; hasBuffered: boolean }> {
+    return this.run(() => {
+      const r = this.s.schedule.nextFire.get() as { nextFireAt: number | null; hasBuffered: number };
+      return { nextFireAt: r.nextFireAt, hasBuffered: r.hasBuffered === 1 };
+    });
+  }
+
+  async scheduleSetPaused(p: { id: string; paused: boolean; nextAt: number | null; nextFireAt: number | null; now: number }): Promise<boolean> {
+    return this.run(() => this.s.schedule.setPaused.run({ ...p, paused: p.paused ? 1 : 0 }).changes === 1);
+  }
+
+  async scheduleUpsert(p: { schedule: ScheduleWrite; now: number }): Promise<{ row: ScheduleRow; created: boolean }> {
+    return this.run(() => this.txn(() => upsertSchedule(this.s, p.schedule, p.now)));
+  }
+
+  /** Runs `fn` in an IMMEDIATE transaction (or as a savepoint inside one). */
+  private txn<T>(fn: () => T): T {
+    const t = this.db.transaction(fn);
+    return this.db.inTransaction ? t() : t.immediate();
+  }
+
   async migrate(): Promise<void> {
     this.run(() => migrate(this.db));
   }
@@ -225,7 +287,8 @@ export class SqliteDriver implements Driver {
 function insertOne(s: Statements, job: NewJob, now: number): InsertResult {
   const params = {
     queue: job.queue, payload: job.payload, priority: job.priority, runAt: job.runAt, key: job.key, maxAttempts: job.maxAttempts,
-    backoff: job.backoff, timeoutMs: job.timeoutMs, deadline: job.deadline, tags: job.tags, now,
+    backoff: job.backoff, timeoutMs: job.timeoutMs, deadline: job.deadline, tags: job.tags, now, scheduleId: job.scheduleId ?? null,
+    occurrenceAt: job.occurrenceAt ?? null,
   };
   if (job.key === null) {
     return { id: Number(s.job.insert.run(params).lastInsertRowid), state: 'scheduled', runAt: job.runAt, outcome: 'created' };
@@ -248,6 +311,7 @@ function insertOne(s: Statements, job: NewJob, now: number): InsertResult {
 type ClaimRow = [
   id: number, state: 'running' | 'expired', payload: string, priority: number, runAt: number, key: string | null, attempt: number,
   maxAttempts: number, backoff: string | null, timeoutMs: number | null, deadline: number | null, tags: string | null,
+  scheduleId: string | null, occurrenceAt: number | null,
 ];
 
 function claim(s: Statements, p: { queue: string; limit: number; owner: string; leaseMs: number; now: number }): ClaimedJob[] {
@@ -264,7 +328,7 @@ function claim(s: Statements, p: { queue: string; limit: number; owner: string; 
     for (const r of rows) {
       out.push({
         id: r[0], queue: p.queue, state: r[1], payload: r[2], priority: r[3], runAt: r[4], key: r[5], attempt: r[6], maxAttempts: r[7],
-        backoff: r[8], timeoutMs: r[9], deadline: r[10], tags: r[11], startedAt: p.now,
+        backoff: r[8], timeoutMs: r[9], deadline: r[10], tags: r[11], startedAt: p.now, scheduleId: r[12], occurrenceAt: r[13],
       });
     }
     after = level.priority;

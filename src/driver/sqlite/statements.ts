@@ -2,12 +2,14 @@
 import type Database from 'better-sqlite3';
 import { attemptSql } from './queries/attempts.js';
 import { jobSql } from './queries/jobs.js';
+import { scheduleSql } from './queries/schedules.js';
 
 type Prepared<T> = { [K in keyof T]: Database.Statement };
 
 export interface Statements {
   job: Prepared<typeof jobSql>;
   attempt: Prepared<typeof attemptSql>;
+  schedule: Prepared<typeof scheduleSql>;
 }
 
 function prepareAll<T extends Record<string, string>>(db: Database.Database, sql: T): Prepared<T> {
@@ -22,7 +24,7 @@ const cache = new WeakMap<Database.Database, Statements>();
 export function statementsFor(db: Database.Database): Statements {
   let s = cache.get(db);
   if (s === undefined) {
-    s = { job: prepareAll(db, jobSql), attempt: prepareAll(db, attemptSql) };
+    s = { job: prepareAll(db, jobSql), attempt: prepareAll(db, attemptSql), schedule: prepareAll(db, scheduleSql) };
     s.job.claimAtPriority.raw(true);
     cache.set(db, s);
   }

@@ -29,6 +29,10 @@ export class JobPruner {
   async runOnce(): Promise<number> {
     const { clock, retentionMs, failedRetentionMs, pruneBatchSize } = this.config;
     let total = 0;
+    // Schedule history is kept as long as the longest job retention, so an occurrence outlives its job's record.
+    for (let n = pruneBatchSize; n === pruneBatchSize; ) {
+      n = await this.driver.occurrencePrune({ before: clock.now() - Math.max(retentionMs, failedRetentionMs), limit: pruneBatchSize });
+    }
     for (;;) {
       const now = clock.now();
       const n = await this.driver.jobPrune({ finishedBefore: now - retentionMs, failedBefore: now - failedRetentionMs, limit: pruneBatchSize });

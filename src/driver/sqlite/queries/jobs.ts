@@ -5,18 +5,23 @@
 
 const JOB_COLUMNS = `id, queue, state, payload, priority, run_at AS runAt, key, attempt, max_attempts AS maxAttempts,
   backoff, timeout_ms AS timeoutMs, deadline, tags, owner, worker_id AS workerId, lease_until AS leaseUntil, started_at AS startedAt,
-  finished_at AS finishedAt, created_at AS createdAt, result, last_error AS lastError`;
+  finished_at AS finishedAt, created_at AS createdAt, result, last_error AS lastError, schedule_id AS scheduleId,
+  occurrence_at AS occurrenceAt`;
 
 export const jobSql = {
-  /** jobInsert — :queue :payload :runAt :priority :maxAttempts :backoff :timeoutMs :deadline :tags :now (no key) */
+  /** jobInsert — :queue :payload :runAt :priority :maxAttempts :backoff :timeoutMs :deadline :tags :now :scheduleId :occurrenceAt (no key) */
   insert: `
-    INSERT INTO kairos_jobs (queue, state, payload, priority, run_at, max_attempts, backoff, timeout_ms, deadline, tags, created_at)
-    VALUES (:queue, 'scheduled', :payload, :priority, :runAt, :maxAttempts, :backoff, :timeoutMs, :deadline, :tags, :now)`,
+    INSERT INTO kairos_jobs (queue, state, payload, priority, run_at, max_attempts, backoff, timeout_ms, deadline, tags, created_at,
+      schedule_id, occurrence_at)
+    VALUES (:queue, 'scheduled', :payload, :priority, :runAt, :maxAttempts, :backoff, :timeoutMs, :deadline, :tags, :now,
+      :scheduleId, :occurrenceAt)`,
 
   /** jobInsertKeyed — as jobInsert plus :key; returns nothing when the key is taken. */
   insertKeyed: `
-    INSERT INTO kairos_jobs (queue, state, payload, priority, run_at, key, max_attempts, backoff, timeout_ms, deadline, tags, created_at)
-    VALUES (:queue, 'scheduled', :payload, :priority, :runAt, :key, :maxAttempts, :backoff, :timeoutMs, :deadline, :tags, :now)
+    INSERT INTO kairos_jobs (queue, state, payload, priority, run_at, key, max_attempts, backoff, timeout_ms, deadline, tags, created_at,
+      schedule_id, occurrence_at)
+    VALUES (:queue, 'scheduled', :payload, :priority, :runAt, :key, :maxAttempts, :backoff, :timeoutMs, :deadline, :tags, :now,
+      :scheduleId, :occurrenceAt)
     ON CONFLICT (queue, key) WHERE key IS NOT NULL AND state IN ('scheduled', 'running', 'completed') DO NOTHING
     RETURNING id`,
 
@@ -71,7 +76,8 @@ export const jobSql = {
         AND run_at <= :now
       ORDER BY run_at, id
       LIMIT :limit)
-    RETURNING id, state, payload, priority, run_at, key, attempt, max_attempts, backoff, timeout_ms, deadline, tags`,
+    RETURNING id, state, payload, priority, run_at, key, attempt, max_attempts, backoff, timeout_ms, deadline, tags, schedule_id,
+      occurrence_at`,
 
   /** jobNextDueAtPriority — :queue :priority; the earliest pending run_at at one priority level. */
   nextDueAtPriority: `
@@ -239,6 +245,11 @@ export const jobSql = {
       AND finished_at < CASE WHEN state = 'failed' THEN :failedBefore ELSE :finishedBefore END
     ORDER BY finished_at
     LIMIT :limit`,
+
+  /** jobDeleteOne — :id; undoes the insert of a duplicate occurrence's job inside the same transaction. */
+  deleteOne: `
+    DELETE FROM kairos_jobs
+    WHERE id = :id`,
 
   /** jobDeleteMany — :ids (a JSON array of ids) */
   deleteMany: `

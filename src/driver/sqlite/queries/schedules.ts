@@ -1,0 +1,139 @@
+/** Named statements on kairos_schedules, kairos_occurrences and kairos_calendars for the SQLite driver. */
+
+const SCHEDULE_COLUMNS = `s.id, s.queue, s.rule, s.payload, s.job_options AS jobOptions, s.misfire, s.catch_up_limit AS catchUpLimit,
+  s.misfire_grace_ms AS misfireGraceMs, s.overlap, s.deadline_ms AS deadlineMs, s.spread_ms AS spreadMs, s.start_at AS startAt,
+  s.end_at AS endAt, s.max_runs AS maxRuns, s.runs, s.paused, s.next_at AS nextAt, s.next_fire_at AS nextFireAt,
+  s.buffered_at AS bufferedAt, s.last_occurrence_at AS lastOccurrenceAt, s.last_job_id AS lastJobId, s.source,
+  s.created_at AS createdAt, s.updated_at AS updatedAt`;
+
+export const scheduleSql = {
+  /**
+   * scheduleUpsert — every definition field, :nextAt :nextFireAt :source :now
+   * Keeps runs, the last occurrence and a buffered occurrence across updates; the engine decides next_at.
+   */
+  upsert: `
+    INSERT INTO kairos_schedules (id, queue, rule, payload, job_options, misfire, catch_up_limit, misfire_grace_ms, overlap,
+      deadline_ms, spread_ms, start_at, end_at, max_runs, paused, next_at, next_fire_at, source, created_at, updated_at)
+    VALUES (:id, :queue, :rule, :payload, :jobOptions, :misfire, :catchUpLimit, :misfireGraceMs, :overlap,
+      :deadlineMs, :spreadMs, :startAt, :endAt, :maxRuns, :paused, :nextAt, :nextFireAt, :source, :now, :now)
+    ON CONFLICT (id) DO UPDATE SET
+      queue = excluded.queue, rule = excluded.rule, payload = excluded.payload, job_options = excluded.job_options,
+      misfire = excluded.misfire, catch_up_limit = excluded.catch_up_limit, misfire_grace_ms = excluded.misfire_grace_ms,
+      overlap = excluded.overlap, deadline_ms = excluded.deadline_ms, spread_ms = excluded.spread_ms,
+      start_at = excluded.start_at, end_at = excluded.end_at, max_runs = excluded.max_runs, paused = excluded.paused,
+      next_at = excluded.next_at, next_fire_at = excluded.next_fire_at, source = excluded.source, updated_at = excluded.updated_at`,
+
+  /** scheduleGet — :id */
+  get: `
+    SELECT ${SCHEDULE_COLUMNS}, j.state AS lastJobState
+    FROM kairos_schedules AS s
+    LEFT JOIN kairos_jobs AS j ON j.id = s.last_job_id
+    WHERE s.id = :id`,
+
+  /** scheduleList — all schedules by id. */
+  list: `
+    SELECT ${SCHEDULE_COLUMNS}, j.state AS lastJobState
+    FROM kairos_schedules AS s
+    LEFT JOIN kairos_jobs AS j ON j.id = s.last_job_id
+    ORDER BY s.id`,
+
+  /** scheduleDue — :now :limit; due schedules by fire time (the partial index holds only unpaused, live ones). */
+  due: `
+    SELECT ${SCHEDULE_COLUMNS}, j.state AS lastJobState
+    FROM kairos_schedules AS s
+    LEFT JOIN kairos_jobs AS j ON j.id = s.last_job_id
+    WHERE s.paused = 0
+      AND s.next_fire_at IS NOT NULL
+      AND s.next_fire_at <= :now
+    ORDER BY s.next_fire_at, s.id
+    LIMIT :limit`,
+
+  /** scheduleBuffered — :limit; schedules holding a buffered occurrence whose previous job has ended. */
+  buffered: `
+    SELECT ${SCHEDULE_COLUMNS}, j.state AS lastJobState
+    FROM kairos_schedules AS s
+    LEFT JOIN kairos_jobs AS j ON j.id = s.last_job_id
+    WHERE s.buffered_at IS NOT NULL
+      AND s.paused = 0
+      AND (j.state IS NULL OR j.state NOT IN ('scheduled', 'running'))
+    ORDER BY s.buffered_at
+    LIMIT :limit`,
+
+  /** scheduleAdvance — :id :nextAt :nextFireAt :bufferedAt :runsAdded :lastOccurrenceAt :lastJobId :now */
+  advance: `
+    UPDATE kairos_schedules
+    SET next_at = :nextAt, next_fire_at = :nextFireAt, buffered_at = :bufferedAt, runs = runs + :runsAdded,
+        last_occurrence_at = COALESCE(:lastOccurrenceAt, last_occurrence_at), last_job_id = COALESCE(:lastJobId, last_job_id),
+        updated_at = :now
+    WHERE id = :id`,
+
+  /** scheduleNextFire — the earliest fire time of a live, unpaused schedule; and whether any occurrence is buffered. */
+  nextFire: `
+    SELECT
+      (SELECT MIN(next_fire_at) FROM kairos_schedules WHERE paused = 0 AND next_fire_at IS NOT NULL) AS nextFireAt,
+      EXISTS (SELECT 1 FROM kairos_schedules WHERE buffered_at IS NOT NULL AND paused = 0) AS hasBuffered`,
+
+  /** scheduleSetPaused — :id :paused :nextAt :nextFireAt :now */
+  setPaused: `
+    UPDATE kairos_schedules
+    SET paused = :paused, next_at = :nextAt, next_fire_at = :nextFireAt, updated_at = :now
+    WHERE id = :id`,
+
+  /** scheduleDelete — :id */
+  delete: `
+    DELETE FROM kairos_schedules
+    WHERE id = :id`,
+
+  /** occurrenceInsert — :scheduleId :occurrenceAt :fireAt :status :reason :jobId :now; nothing when already recorded. */
+  occurrenceInsert: `
+    INSERT INTO kairos_occurrences (schedule_id, occurrence_at, fire_at, status, reason, job_id, recorded_at)
+    VALUES (:scheduleId, :occurrenceAt, :fireAt, :status, :reason, :jobId, :now)
+    ON CONFLICT (schedule_id, occurrence_at) DO NOTHING`,
+
+  /** occurrenceRelease — :scheduleId :occurrenceAt :jobId :fireAt; a buffered occurrence gets its job. */
+  occurrenceRelease: `
+    UPDATE kairos_occurrences
+    SET status = 'enqueued', job_id = :jobId, fire_at = :fireAt, reason = NULL
+    WHERE schedule_id = :scheduleId
+      AND occurrence_at = :occurrenceAt
+      AND status = 'buffered'`,
+
+  /** occurrenceListBySchedule — :scheduleId :before :limit; newest first, with the state of each job. */
+  occurrenceList: `
+    SELECT o.occurrence_at AS occurrenceAt, o.fire_at AS fireAt, o.status, o.reason, o.job_id AS jobId, j.state AS jobState,
+      o.recorded_at AS recordedAt
+    FROM kairos_occurrences AS o
+    LEFT JOIN kairos_jobs AS j ON j.id = o.job_id
+    WHERE o.schedule_id = :scheduleId
+      AND o.occurrence_at < :before
+    ORDER BY o.occurrence_at DESC
+    LIMIT :limit`,
+
+  /** occurrenceDeleteBySchedule — :scheduleId */
+  occurrenceDeleteBySchedule: `
+    DELETE FROM kairos_occurrences
+    WHERE schedule_id = :scheduleId`,
+
+  /** occurrencePrune — :before :limit; history older than the cut-off. */
+  occurrencePrune: `
+    DELETE FROM kairos_occurrences
+    WHERE (schedule_id, occurrence_at) IN (
+      SELECT schedule_id, occurrence_at FROM kairos_occurrences WHERE recorded_at < :before ORDER BY recorded_at LIMIT :limit)`,
+
+  /** calendarUpsert — :name :dates :now */
+  calendarUpsert: `
+    INSERT INTO kairos_calendars (name, dates, updated_at)
+    VALUES (:name, :dates, :now)
+    ON CONFLICT (name) DO UPDATE SET dates = excluded.dates, updated_at = excluded.updated_at`,
+
+  /** calendarList — all calendars. */
+  calendarList: `
+    SELECT name, dates, updated_at AS updatedAt
+    FROM kairos_calendars
+    ORDER BY name`,
+
+  /** calendarDelete — :name */
+  calendarDelete: `
+    DELETE FROM kairos_calendars
+    WHERE name = :name`,
+} as const;
