@@ -106,7 +106,9 @@ export class Schedules {
     let nextAt: number | null;
     if (same && existing.nextAt !== null) nextAt = existing.nextAt;
     else {
-      const floor = Math.max(now - 1, (n.startAt ?? -Infinity) - 1, existing?.lastOccurrenceAt ?? -Infinity);
+      // Strictly after now (a schedule created at 09:00:00 for "0 9 * * *" starts tomorrow), at or after startAt,
+      // and never at or before an occurrence already produced.
+      const floor = Math.max(now, (n.startAt ?? -Infinity) - 1, existing?.lastOccurrenceAt ?? -Infinity);
       nextAt = compiled.next(floor);
       if (nextAt !== null && n.endAt !== null && nextAt > n.endAt) nextAt = null;
       if (n.maxRuns !== null && (existing?.runs ?? 0) >= n.maxRuns) nextAt = null;
@@ -176,7 +178,7 @@ export class Schedules {
     const now = this.config.clock.now();
     let nextAt = row.nextAt;
     if (row.paused && nextAt !== null && nextAt < now) {
-      nextAt = (await this.compiled(row)).next(now - 1);
+      nextAt = (await this.compiled(row)).next(Math.max(now, row.lastOccurrenceAt ?? -Infinity));
       if (nextAt !== null && row.endAt !== null && nextAt > row.endAt) nextAt = null;
     }
     const nextFireAt = nextAt === null ? null : nextAt + spreadOffsetMs(row.id, row.spreadMs);
@@ -207,7 +209,7 @@ export class Schedules {
     } else {
       const n = normalizeSchedule(idOrDefinition, this.config.payloadMaxBytes);
       rule = compileRule(n.rule, (await loadCalendars(this.driver)).set);
-      from = Math.max(now - 1, (n.startAt ?? -Infinity) - 1);
+      from = Math.max(now, (n.startAt ?? -Infinity) - 1);
       endAt = n.endAt;
       if (n.maxRuns !== null) remaining = n.maxRuns;
       offset = spreadOffsetMs(n.id, n.spreadMs);
