@@ -9,6 +9,7 @@ import { finishConformance } from './finish.js';
 import { insertConformance } from './insert.js';
 import { leaseConformance } from './leases.js';
 import { manageConformance } from './manage.js';
+import { scheduleConformance } from './schedules.js';
 
 export type { ConformanceTarget } from './context.js';
 
@@ -19,5 +20,6 @@ export function runDriverConformance(target: ConformanceTarget): void {
     finishConformance(target);
     leaseConformance(target);
     manageConformance(target);
+    scheduleConformance(target);
   });
 }
