@@ -240,7 +240,8 @@ export class QueueWorker {
     const info = toErrorInfo(error);
     const errorJson = JSON.stringify(info);
     const timedOut = error instanceof JobTimeoutError;
-    const unrecoverable = error instanceof UnrecoverableError;
+    // By name too: a handler module may load its own copy of the library, whose class is a different object.
+    const unrecoverable = error instanceof UnrecoverableError || (error instanceof Error && error.name === 'UnrecoverableError');
     if (unrecoverable || c.attempt >= c.maxAttempts) {
       this.finish(ex, { state: 'failed', outcome: unrecoverable ? 'unrecoverable' : timedOut ? 'timeout' : 'failed', countsAttempt: true, error: errorJson }, () => {
         if (this.events.wants('job:failed')) this.events.emit('job:failed', { id: c.id, queue: c.queue, attempt: c.attempt, error: info });

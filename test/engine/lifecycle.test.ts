@@ -284,3 +284,19 @@ describe('job lifecycle', () => {
     expect(() => kairos.handle('late', async () => 'again')).toThrow(expect.objectContaining({ code: 'HANDLER_EXISTS' }));
   });
 });
+
+describe('handler errors from another copy of the library', () => {
+  it('an error named UnrecoverableError fails at once even if it is not this copy\'s class', async () => {
+    const { kairos } = await openKairos();
+    class UnrecoverableError extends Error {
+      override name = 'UnrecoverableError';
+    }
+    kairos.handle('q', async () => {
+      throw new UnrecoverableError('from a bundled copy');
+    });
+    await kairos.start();
+    const failed = waitForEvent(kairos, 'job:failed');
+    await kairos.enqueue('q', {}, { maxAttempts: 5 });
+    expect((await failed).attempt).toBe(1);
+  });
+});
