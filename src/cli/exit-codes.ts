@@ -47,6 +47,7 @@ const BY_CODE: Record<ErrorCode, ExitCode> = {
   NOT_STARTED: EXIT.failure,
   CLOSED: EXIT.failure,
   CAPABILITY_MISSING: EXIT.failure,
+  STORE_BUSY: EXIT.failure,
   STORE_ERROR: EXIT.failure,
   MIGRATION_FAILED: EXIT.failure,
 };

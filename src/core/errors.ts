@@ -20,6 +20,7 @@ export const ERROR_CATALOG = {
   NOT_STARTED: 'The operation needs a started instance.',
   CLOSED: 'The instance was closed; open a new one.',
   CAPABILITY_MISSING: 'The store driver in use does not support the operation.',
+  STORE_BUSY: 'The store could not take the write now (a lock wait ran out, or a shared connection is inside the caller\'s transaction); the engine retries it.',
   STORE_ERROR: 'The store failed in a way Kairos could not translate; the cause holds the native error.',
   MIGRATION_FAILED: 'A schema migration failed; nothing of it was applied.',
   SCHEDULE_RULE_INVALID: 'A schedule rule cannot be parsed (bad cron field, unknown time zone, bad interval).',

@@ -62,6 +62,9 @@ export class KairosEmitter {
   }
 
   emit<E extends KairosEventName>(event: E, payload: KairosEvents[E]): void {
+    // Node's EventEmitter throws an 'error' event nobody listens to; engine errors are logged, so they are
+    // events for whoever wants them, never a crash.
+    if (event === 'error' && this.emitter.listenerCount('error') === 0) return;
     this.emitter.emit(event, payload);
   }
 }

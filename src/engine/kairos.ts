@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { resolveConfig, configError, type KairosConfig, type Logger, type ResolvedConfig } from '../core/config.js';
-import { KairosError } from '../core/errors.js';
+import { isKairosError, KairosError } from '../core/errors.js';
 import type { EnqueuedJob, Job, JobDetail } from '../core/job.js';
 import { assertQueueName, normalizeJob, type EnqueueOptions, type NewJob } from '../core/job-options.js';
 import { JOB_STATES, type JobState } from '../core/job-state.js';
@@ -93,7 +93,8 @@ export class Kairos {
     this.logger = config.logger ?? (pino({ level: process.env.KAIROS_LOG_LEVEL ?? 'warn', base: { workerId: this.workerId } }, pino.destination(2)) as unknown as Logger);
     this.completer = new Completer(driver, config.clock, config.completionBatchSize, (error) => {
       this.events.emit('error', { error, where: 'completion write' });
-      this.logger.error({ err: error }, 'writing finished attempts failed; retrying');
+      if (isKairosError(error, 'STORE_BUSY')) this.logger.debug({ err: error }, 'store busy; finished attempts written on retry');
+      else this.logger.error({ err: error }, 'writing finished attempts failed; retrying');
     });
     this.leaseKeeper = new LeaseKeeper(this.workerId, this.workers, driver, this.events, config);
     this.rescuer = new LeaseRescuer(driver, this.events, config, (queues) => {

@@ -6,6 +6,7 @@ import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffFunction, type BackoffSpec
 import type { ResolvedConfig, Logger } from '../core/config.js';
 import type { TimerHandle } from '../core/clock.js';
 import { JobAbortedError, JobTimeoutError, toErrorInfo, UnrecoverableError, type ErrorInfo } from '../core/job.js';
+import { isKairosError } from '../core/errors.js';
 import type { ClaimedJob, Driver, FinishItem } from '../driver/driver.js';
 import type { Completer } from './completer.js';
 import type { KairosEmitter } from './events.js';
@@ -128,7 +129,9 @@ export class QueueWorker {
       await this.claimLoop();
     } catch (error) {
       this.events.emit('error', { error: error as Error, where: `claim ${this.queue}` });
-      this.logger.error({ err: error, queue: this.queue }, 'claim failed');
+      // A busy store is expected under contention and retried at the next poll; anything else is worth a look.
+      if (isKairosError(error, 'STORE_BUSY')) this.logger.debug({ err: error, queue: this.queue }, 'store busy; claim retried at the next poll');
+      else this.logger.error({ err: error, queue: this.queue }, 'claim failed');
       this.armTimer(this.config.clock.now() + this.config.pollIntervalMs);
     } finally {
       this.filling = false;

@@ -5,6 +5,7 @@
  * fire time, polls at pollIntervalMs for schedules changed by other processes.
  */
 import type { Logger, ResolvedConfig } from '../core/config.js';
+import { isKairosError } from '../core/errors.js';
 import type { TimerHandle } from '../core/clock.js';
 import type { NewJob } from '../core/job-options.js';
 import { renderPayload, spreadOffsetMs, type ScheduleJobOptions } from '../core/schedule-definition.js';
@@ -144,7 +145,8 @@ export class ScheduleMaterializer {
         await this.runOnce();
       } catch (error) {
         this.events.emit('error', { error: error as Error, where: 'schedule materializer' });
-        this.logger.error({ err: error }, 'materializing schedules failed');
+        if (isKairosError(error, 'STORE_BUSY')) this.logger.debug({ err: error }, 'store busy; schedules retried at the next poll');
+        else this.logger.error({ err: error }, 'materializing schedules failed');
       }
     })();
     this.running = pass;

@@ -136,3 +136,34 @@ describe('enqueue', () => {
     expect(() => kairos.enqueueSync('q', 1, { delayMs: -1 })).toThrow(expect.objectContaining({ code: 'JOB_OPTION_INVALID' }));
   });
 });
+
+describe('a connection shared with the caller', () => {
+  it('does not claim inside the caller\'s open transaction; the job runs after the commit', async () => {
+    const dir = makeTempDir();
+    const db = new Database(dir.file('shared.db'));
+    const kairos = await Kairos.open({ store: sqliteStore(db), pollIntervalMs: 20 });
+    try {
+      const ran: number[] = [];
+      kairos.handle('q', async (job) => void ran.push(job.id));
+      await kairos.start();
+      db.exec('BEGIN IMMEDIATE');
+      const job = await kairos.enqueue('q', 1, { tx: db });
+      // Let the worker poll a few times while the transaction is open: it must not claim the uncommitted job.
+      await new Promise((r) => setTimeout(r, 100));
+      expect(ran).toEqual([]);
+      db.exec('ROLLBACK');
+      await new Promise((r) => setTimeout(r, 100));
+      expect(ran).toEqual([]);
+      expect(await kairos.jobs.get(job.id)).toBeNull();
+      db.exec('BEGIN IMMEDIATE');
+      const kept = await kairos.enqueue('q', 2, { tx: db });
+      db.exec('COMMIT');
+      for (let i = 0; i < 100 && ran.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(ran).toEqual([kept.id]);
+    } finally {
+      await kairos.close();
+      db.close();
+      dir.cleanup(false);
+    }
+  });
+});

@@ -300,3 +300,15 @@ describe('handler errors from another copy of the library', () => {
     expect((await failed).attempt).toBe(1);
   });
 });
+
+describe('engine errors', () => {
+  it('an engine error without an error listener does not throw; with one, it is reported', async () => {
+    const { KairosEmitter } = await import('../../src/engine/events.js');
+    const emitter = new KairosEmitter();
+    expect(() => emitter.emit('error', { error: new Error('store down'), where: 'claim q' })).not.toThrow();
+    const seen: string[] = [];
+    emitter.on('error', (e) => seen.push(e.where));
+    emitter.emit('error', { error: new Error('store down'), where: 'claim q' });
+    expect(seen).toEqual(['claim q']);
+  });
+});

@@ -36,6 +36,9 @@ function translate(cause: unknown): never {
   if (e.code === 'SQLITE_CONSTRAINT_UNIQUE' && e.message?.includes('kairos_jobs.queue, kairos_jobs.key')) {
     throw new KairosError('DUPLICATE_KEY', 'key: another job of this queue holds the same key', { details: { field: 'key' }, cause });
   }
+  if (e.code === 'SQLITE_BUSY' || e.code?.startsWith('SQLITE_BUSY_') === true) {
+    throw new KairosError('STORE_BUSY', `SQLite: ${e.message ?? 'database is locked'}`, { cause });
+  }
   throw new KairosError('STORE_ERROR', `SQLite: ${e.message ?? String(cause)}`, { cause });
 }
 
@@ -99,6 +102,17 @@ export class SqliteDriver implements Driver {
     });
   }
 
+  /**
+   * Runs a write of the engine's own. On a connection shared with the caller, a write made while the caller holds
+   * an open transaction would join it (and vanish on its rollback), so it is refused and retried later instead.
+   */
+  private write<T>(fn: () => T): T {
+    if (!this.ownsDb && this.db.inTransaction) {
+      throw new KairosError('STORE_BUSY', 'SQLite: the shared connection is inside a transaction of the caller; the engine retries after it ends');
+    }
+    return this.run(fn);
+  }
+
   /** Runs a synchronous store operation, translating native errors. */
   private run<T>(fn: () => T): T {
     if (this.closed) throw new KairosError('CLOSED', 'the SQLite store is closed');
@@ -126,22 +140,22 @@ export class SqliteDriver implements Driver {
   }
 
   async jobCancel(p: { id: number; now: number } | { queue: string; key: string; now: number }): Promise<CancelResult | null> {
-    return this.run(() => this.cancelTxn.immediate(p));
+    return this.write(() => this.cancelTxn.immediate(p));
   }
 
   async jobClaim(p: { queue: string; limit: number; owner: string; leaseMs: number; now: number }): Promise<ClaimedJob[]> {
-    return this.run(() => this.claimTxn.immediate(p));
+    return this.write(() => this.claimTxn.immediate(p));
   }
 
   async jobExtendLeases(p: { owner: string; ids: readonly number[]; leaseMs: number; now: number }): Promise<number[]> {
-    return this.run(() => {
+    return this.write(() => {
       const held = new Set((this.s.job.extendLeases.all({ owner: p.owner, leaseUntil: p.now + p.leaseMs }) as { id: number }[]).map((r) => r.id));
       return p.ids.filter((id) => !held.has(id));
     });
   }
 
   async jobFinishMany(p: { items: readonly FinishItem[]; now: number }): Promise<boolean[]> {
-    return this.run(() => this.finishTxn.immediate(p.items, p.now));
+    return this.write(() => this.finishTxn.immediate(p.items, p.now));
   }
 
   async jobGet(p: { id: number }): Promise<JobRow | null> {
@@ -190,15 +204,15 @@ export class SqliteDriver implements Driver {
   }
 
   async jobPrune(p: { finishedBefore: number; failedBefore: number; limit: number }): Promise<number> {
-    return this.run(() => this.pruneTxn.immediate(p));
+    return this.write(() => this.pruneTxn.immediate(p));
   }
 
   async jobRescueExpired(p: { now: number; limit: number }): Promise<RescuedJob[]> {
-    return this.run(() => this.rescueTxn.immediate(p.now, p.limit));
+    return this.write(() => this.rescueTxn.immediate(p.now, p.limit));
   }
 
   async jobRetry(p: { id: number; now: number }): Promise<JobRow> {
-    return this.run(() => this.retryTxn.immediate(p));
+    return this.write(() => this.retryTxn.immediate(p));
   }
 
   private retry(p: { id: number; now: number }): JobRow {
@@ -244,7 +258,7 @@ export class SqliteDriver implements Driver {
   }
 
   async scheduleMaterializeDue(p: { now: number; limit: number; plan: (row: ScheduleRow) => MaterializePlan | null }): Promise<MaterializeResult[]> {
-    return this.run(() => this.txn(() => materializeDue(this.s, p)));
+    return this.write(() => this.txn(() => materializeDue(this.s, p)));
   }
 
   async scheduleNextFire(): Promise<{ nextFireAt: number | null; hasBuffered: boolean }> {
