@@ -31,6 +31,14 @@ export function manageConformance(target: ConformanceTarget): void {
       await expect(driver().jobRetry({ id: 999_999, now: T0 })).rejects.toMatchObject({ code: 'JOB_NOT_FOUND' });
     });
 
+    it('refuses to replay a job whose key another job has taken since', async () => {
+      const [a] = await driver().jobInsertMany({ jobs: [newJob({ key: 'k' })], now: T0 });
+      await driver().jobCancel({ id: a!.id, now: T0 });
+      await driver().jobInsertMany({ jobs: [newJob({ key: 'k' })], now: T0 });
+      await expect(driver().jobRetry({ id: a!.id, now: T0 })).rejects.toMatchObject({ code: 'DUPLICATE_KEY', details: { field: 'key' } });
+      expect((await driver().jobGet({ id: a!.id }))!.state).toBe('cancelled');
+    });
+
     it('replaying an expired job drops its deadline', async () => {
       const [a] = await driver().jobInsertMany({ jobs: [newJob({ runAt: T0, deadline: T0 })], now: T0 });
       await driver().jobClaim({ queue: 'q', limit: 1, owner: 'w', leaseMs: 1000, now: T0 + 1 });
