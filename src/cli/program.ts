@@ -4,10 +4,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { registerCalendars } from './commands/calendars.js';
 import { registerEnqueue } from './commands/enqueue.js';
 import { registerJobs } from './commands/jobs.js';
 import { registerMaintenance } from './commands/maintenance.js';
 import { registerMigrate } from './commands/migrate.js';
+import { registerSchedules } from './commands/schedules.js';
+import { registerStatus } from './commands/status.js';
 import { registerWork } from './commands/work.js';
 import { EXIT, exitCodeFor, type ExitCode } from './exit-codes.js';
 import { processOutput, reportError, type Output } from './output.js';
@@ -17,8 +20,9 @@ Exit codes:
   0    success
   1    unexpected failure (store error, bug, a handler module that fails to import)
   2    usage error: unknown command or flag, missing or malformed argument
-  3    invalid input rejected by Kairos (error CODE: message; the message names the field)
-  4    not found (JOB_NOT_FOUND)
+  3    invalid input rejected by Kairos (error CODE: message; the message names the field),
+       including a bad or impossible schedule rule and an unknown calendar (CALENDAR_NOT_FOUND)
+  4    not found (JOB_NOT_FOUND, SCHEDULE_NOT_FOUND)
   5    state conflict (JOB_STATE_CONFLICT, DUPLICATE_KEY)
   130  second SIGTERM/SIGINT while \`kairos work\` shuts down
 
@@ -39,7 +43,7 @@ const processIo: CliIo = { out: processOutput, readStdin };
 /** Builds the program. Usage errors throw CommanderError (exitOverride) instead of exiting the process. */
 export function buildProgram(io: CliIo = processIo): Command {
   const program = new Command('kairos')
-    .description('Kairos: durable job scheduler. Manage jobs and run workers on a store.')
+    .description('Kairos: durable job scheduler. Manage jobs and schedules and run workers on a store.\nWith no command: kairos status.')
     .version(packageVersion(), '-V, --version')
     .exitOverride()
     .showHelpAfterError('(add --help for usage)')
@@ -47,8 +51,11 @@ export function buildProgram(io: CliIo = processIo): Command {
   registerMigrate(program, io.out);
   registerEnqueue(program, io.out, io.readStdin);
   registerJobs(program, io.out);
+  registerSchedules(program, io.out, io.readStdin);
+  registerCalendars(program, io.out, io.readStdin);
   registerWork(program, io.out);
   registerMaintenance(program, io.out);
+  registerStatus(program, io.out);
   return program;
 }
 
@@ -60,7 +67,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     json = action.opts<{ json?: boolean }>().json === true;
   });
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(withDefaultCommand(argv));
     return EXIT.ok;
   } catch (error) {
     const code = exitCodeFor(error);
@@ -68,6 +75,20 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     if (!(error instanceof CommanderError)) reportError(io.out, error, json);
     return code;
   }
+}
+
+/**
+ * `kairos` with no command, or with only status's own flags (`--json`, `--store <url>`), runs `kairos status`.
+ * Done on argv rather than with commander's default command so that `kairos jbos` stays "unknown command".
+ */
+function withDefaultCommand(argv: readonly string[]): readonly string[] {
+  const args = argv.slice(2);
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    if (arg === '--store') i++;
+    else if (arg !== '--json' && !arg.startsWith('--store=')) return argv;
+  }
+  return [...argv.slice(0, 2), 'status', ...args];
 }
 
 async function readStdin(): Promise<string> {

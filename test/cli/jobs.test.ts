@@ -26,7 +26,7 @@ describe.concurrent('kairos CLI: jobs', () => {
     const { store } = tempStore(ctx);
     const first = await runCli(store, ['migrate']);
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/applied 001_jobs; schema now at version \d+/);
+    expect(first.stdout).toMatch(/applied 001_jobs(, \d{3}_\w+)*; schema now at version \d+/);
     const second = await runJson<{ applied: unknown[]; version: number }>(store, ['migrate']);
     expect(second.applied).toEqual([]);
     expect(second.version).toBeGreaterThanOrEqual(1);
@@ -164,7 +164,7 @@ describe.concurrent('kairos CLI: jobs', () => {
 
   it('maintenance prints counts; a store that cannot be opened exits 1; --help lists the exit codes', async (ctx) => {
     const { store, dir } = tempStore(ctx);
-    expect(await runJson(store, ['maintenance'])).toEqual({ rescued: 0, pruned: 0 });
+    expect(await runJson(store, ['maintenance'])).toEqual({ rescued: 0, pruned: 0, materialized: 0 });
     const broken = await runCli(store, ['jobs', 'ls', '--store', `sqlite:${dir}/no/such/dir/kairos.db`]);
     expect(broken.code).toBe(1);
     expect(broken.stderr).toMatch(/^error STORE_ERROR: /m);

@@ -46,7 +46,7 @@ function describe(report: MigrateReport): string {
 }
 
 /** The migration records of a SQLite store, oldest first; null for stores that do not expose them. */
-function readMigrations(driver: Driver): MigrationRecord[] | null {
+export function readMigrations(driver: Driver): MigrationRecord[] | null {
   if (!(driver instanceof SqliteDriver)) return null;
   return driver.connection
     .prepare<[], MigrationRecord>('SELECT version, name, applied_at AS appliedAt FROM kairos_migrations ORDER BY version')
