@@ -38,6 +38,7 @@ const BY_CODE: Record<ErrorCode, ExitCode> = {
   SCHEDULE_OPTION_INVALID: EXIT.invalidInput,
   CALENDAR_NOT_FOUND: EXIT.invalidInput,
   CALENDAR_INVALID: EXIT.invalidInput,
+  CALENDAR_IN_USE: EXIT.conflict,
   JOB_NOT_FOUND: EXIT.notFound,
   SCHEDULE_NOT_FOUND: EXIT.notFound,
   JOB_STATE_CONFLICT: EXIT.conflict,

@@ -28,6 +28,7 @@ export const ERROR_CATALOG = {
   SCHEDULE_NOT_FOUND: 'No schedule has that id.',
   SCHEDULE_OPTION_INVALID: 'A schedule option is unknown, of the wrong type or out of bounds; the message names it.',
   CALENDAR_NOT_FOUND: 'A schedule names a calendar that was not defined.',
+  CALENDAR_IN_USE: 'A calendar cannot be removed while schedules name it; the message lists them.',
   CALENDAR_INVALID: 'A calendar definition is malformed (a date that is not YYYY-MM-DD, an empty name).',
 } as const;
 

@@ -202,7 +202,8 @@ export class Schedules {
       const row = await this.mustGet(idOrDefinition);
       rule = await this.compiled(row);
       if (row.nextAt === null) return [];
-      from = row.nextAt - 1;
+      // A paused schedule resumes after now, so its preview starts there too.
+      from = row.paused ? Math.max(row.nextAt - 1, now) : row.nextAt - 1;
       endAt = row.endAt;
       if (row.maxRuns !== null) remaining = row.maxRuns - row.runs;
       offset = spreadOffsetMs(row.id, row.spreadMs);
@@ -267,8 +268,14 @@ export class Calendars {
     return (await this.driver.calendarList()).map((r) => ({ name: r.name, dates: JSON.parse(r.dates) as string[], updatedAt: new Date(r.updatedAt) }));
   }
 
-  /** Remove a calendar. Schedules that name it fail to compute (and are retried) until it is defined again. */
+  /** Remove a calendar; refused (CALENDAR_IN_USE) while a schedule names it. False when there was none. */
   async remove(name: string): Promise<boolean> {
+    const users = (await this.driver.scheduleList()).filter((s) => (JSON.parse(s.rule) as { calendar?: string }).calendar === name).map((s) => s.id);
+    if (users.length > 0) {
+      throw new KairosError('CALENDAR_IN_USE', `calendar "${name}" is named by schedule(s) ${users.join(', ')}; change or remove them first`, {
+        details: { field: 'name', schedules: users },
+      });
+    }
     return this.driver.calendarDelete({ name });
   }
 }

@@ -138,10 +138,13 @@ describe.concurrent('kairos CLI: schedules', () => {
     expect(preview.occurrences.map((e) => e.local)).toEqual(['2030-12-24T09:00:00+09:00', '2030-12-26T09:00:00+09:00']);
     await runJson(store, ['schedules', 'add', 'standup', '--queue', 'q', ...daily]);
 
+    const inUse = await runCli(store, ['calendars', 'rm', 'kr', '--json']);
+    expect(inUse.code).toBe(5);
+    expect((JSON.parse(inUse.stdout) as ErrorJson).error).toMatchObject({ code: 'CALENDAR_IN_USE', field: 'name' });
+    await runJson(store, ['schedules', 'rm', 'standup']);
     const removed = await runCli(store, ['calendars', 'rm', 'kr', '--json']);
     expect(removed.code).toBe(0);
-    expect(JSON.parse(removed.stdout)).toEqual({ removed: true, name: 'kr', schedules: ['standup'] });
-    expect(removed.stderr).toMatch(/^warning: schedule\(s\) standup name calendar kr/m);
+    expect(JSON.parse(removed.stdout)).toEqual({ removed: true, name: 'kr' });
     const again = await runCli(store, ['calendars', 'rm', 'kr']);
     expect(again.code).toBe(3);
     expect(again.stderr).toMatch(/^error CALENDAR_NOT_FOUND: /m);

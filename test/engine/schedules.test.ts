@@ -144,6 +144,7 @@ describe('schedules', () => {
     await clock.advance(3 * MIN + 1_000);
     await settle(10);
     expect(await kairos.schedules.history('p')).toEqual([]);
+    expect((await kairos.schedules.preview('p', 1))[0]!.at).toEqual(new Date(START + 4 * MIN));
     const resumed = await kairos.schedules.resume('p');
     expect(resumed).toMatchObject({ paused: false, nextAt: new Date(START + 4 * MIN) });
     await clock.advance(MIN);
@@ -206,6 +207,10 @@ describe('schedules', () => {
     // Friday 5 June is a holiday: it moves to Monday 8 June, which is also a regular occurrence, so it fires once.
     expect(local).toEqual(['2026-06-08T09:00:00+09:00', '2026-06-12T09:00:00+09:00', '2026-06-15T09:00:00+09:00']);
     await expect(kairos.calendars.define('bad', ['2026-02-30'])).rejects.toMatchObject({ code: 'CALENDAR_INVALID', details: { field: 'dates[0]' } });
+    await expect(kairos.calendars.remove('kr-holidays')).rejects.toMatchObject({ code: 'CALENDAR_IN_USE', details: { schedules: ['r'] } });
+    await kairos.schedules.remove('r');
+    expect(await kairos.calendars.remove('kr-holidays')).toBe(true);
+    expect(await kairos.calendars.list()).toEqual([]);
   });
 
   it('an occurrence that could not start before its deadline shows as expired in the history', async () => {

@@ -4,7 +4,6 @@
  */
 import type { Command } from 'commander';
 import { KairosError } from '../../core/errors.js';
-import type { Kairos } from '../../engine/kairos.js';
 import { readJsonInput } from '../json-input.js';
 import { withKairos, withStoreAndJson, type CommonOptions } from '../options.js';
 import { formatTable, iso, type Output } from '../output.js';
@@ -39,15 +38,12 @@ export function registerCalendars(program: Command, out: Output, readStdin: () =
       out.line(`calendar ${calendar.name}: ${calendar.dates.length} date(s)${span}`);
     });
   withStoreAndJson(calendars.command('rm').alias('remove'))
-    .description('remove a calendar; schedules that name it stop until it is defined again')
+    .description('remove a calendar; refused (exit 5) while schedules name it')
     .argument('<name>', 'calendar name')
     .action(async (name: string, flags: CommonOptions) => {
-      const { removed, users } = await withKairos(flags.store, async (kairos) => ({ users: await schedulesNaming(kairos, name), removed: await kairos.calendars.remove(name) }));
+      const removed = await withKairos(flags.store, (kairos) => kairos.calendars.remove(name));
       if (!removed) throw new KairosError('CALENDAR_NOT_FOUND', `calendar "${name}" not found`, { details: { field: 'name' } });
-      if (users.length > 0) {
-        out.log(`warning: schedule(s) ${users.join(', ')} name calendar ${name}; they produce nothing until it is defined again`);
-      }
-      if (flags.json === true) return out.json({ removed, name, schedules: users });
+      if (flags.json === true) return out.json({ removed, name });
       out.line(`removed calendar ${name}`);
     });
 }
@@ -56,9 +52,4 @@ async function readDates(file: string, readStdin: () => Promise<string>): Promis
   const doc = await readJsonInput(file, 'CALENDAR_INVALID', readStdin);
   if (!Array.isArray(doc)) throw new KairosError('CALENDAR_INVALID', 'file: must hold a JSON array of YYYY-MM-DD strings', { details: { field: 'file' } });
   return doc as string[];
-}
-
-/** Ids of the schedules whose rule names the calendar. */
-async function schedulesNaming(kairos: Kairos, name: string): Promise<string[]> {
-  return (await kairos.schedules.list()).filter((s) => 'calendar' in s.rule && s.rule.calendar === name).map((s) => s.id);
 }
