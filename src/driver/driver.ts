@@ -61,24 +61,13 @@ export interface AttemptRow {
 }
 
 /** A job handed to a worker by {@link Driver.jobClaim}. Expired ones are returned so the engine can report them. */
-export interface ClaimedJob {
-  id: number;
-  queue: string;
+export type ClaimedJob = Pick<
+  JobRow,
+  'id' | 'queue' | 'payload' | 'priority' | 'runAt' | 'key' | 'attempt' | 'maxAttempts' | 'backoff' | 'timeoutMs' | 'deadline' | 'tags' | 'scheduleId' | 'occurrenceAt'
+> & {
   state: 'running' | 'expired';
-  payload: string;
-  priority: number;
-  runAt: number;
-  key: string | null;
-  attempt: number;
-  maxAttempts: number;
-  backoff: string | null;
-  timeoutMs: number | null;
-  deadline: number | null;
-  tags: string | null;
   startedAt: number;
-  scheduleId: string | null;
-  occurrenceAt: number | null;
-}
+};
 
 /** The outcome of one insert: a new row, the existing row kept, or the existing pending row replaced. */
 export interface InsertResult {
