@@ -231,6 +231,15 @@ export interface Driver {
   jobClaim(params: { queue: string; limit: number; owner: string; leaseMs: number; now: number }): Promise<ClaimedJob[]>;
   /** Extend the leases of `owner`'s running jobs; returns the ids of `ids` this owner no longer holds. */
   jobExtendLeases(params: { owner: string; ids: readonly number[]; leaseMs: number; now: number }): Promise<number[]>;
+  /**
+   * jobFinishMany then jobClaim in one transaction: a worker that has outcomes to write and slots to fill pays for one
+   * commit instead of two.
+   */
+  jobFinishAndClaim(params: {
+    items: readonly FinishItem[];
+    claim: { queue: string; limit: number; owner: string; leaseMs: number };
+    now: number;
+  }): Promise<{ finished: boolean[]; claimed: ClaimedJob[] }>;
   /** Apply finished attempts; returns, per item, whether the fence held (false = lease lost, nothing written). */
   jobFinishMany(params: { items: readonly FinishItem[]; now: number }): Promise<boolean[]>;
   jobGet(params: { id: number }): Promise<JobRow | null>;

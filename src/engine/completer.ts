@@ -37,6 +37,30 @@ export class Completer {
     }
   }
 
+  /**
+   * Hand every queued item to a caller that writes them in its own store call (a worker's finish-and-claim); it must
+   * call `settle` with the result, or `giveBack` if the write failed.
+   */
+  take(): { items: FinishItem[]; callbacks: FinishCallback[] } | null {
+    if (this.pending.length === 0 || this.flushing !== null) return null;
+    const taken = { items: this.pending, callbacks: this.callbacks };
+    this.pending = [];
+    this.callbacks = [];
+    return taken;
+  }
+
+  /** Report the stored outcome of items obtained with take(). */
+  settle(taken: { callbacks: FinishCallback[] }, applied: readonly boolean[]): void {
+    for (let i = 0; i < taken.callbacks.length; i++) taken.callbacks[i]!(applied[i] === true);
+  }
+
+  /** Put back items obtained with take() whose write failed; they go out with the next flush. */
+  giveBack(taken: { items: FinishItem[]; callbacks: FinishCallback[] }): void {
+    this.pending = taken.items.concat(this.pending);
+    this.callbacks = taken.callbacks.concat(this.callbacks);
+    void this.flush();
+  }
+
   /** Number of items not yet stored. */
   get size(): number {
     return this.pending.length;

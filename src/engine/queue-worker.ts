@@ -149,7 +149,7 @@ export class QueueWorker {
       if (free <= 0) return; // a finishing job asks for the next fill
       const limit = Math.min(free, claimBatchSize);
       const now = clock.now();
-      const claimed = await this.driver.jobClaim({ queue: this.queue, limit, owner: this.owner, leaseMs, now });
+      const claimed = await this.claim(limit, now);
       for (const c of claimed) {
         if (c.state === 'running') this.execute(c);
         else if (this.events.wants('job:expired')) this.events.emit('job:expired', { id: c.id, queue: c.queue, deadline: c.deadline ?? now });
@@ -161,6 +161,22 @@ export class QueueWorker {
     const next = await this.driver.jobNextDue({ queues: [this.queue] });
     // Poll even when nothing is due: other processes, and enqueues inside open transactions, do not signal us.
     this.armTimer(Math.min(next === null ? Infinity : Math.max(next, now + 1), now + pollIntervalMs));
+  }
+
+  /** Claim, writing the outcomes waiting in the completer in the same transaction when there are any. */
+  private async claim(limit: number, now: number): Promise<ClaimedJob[]> {
+    const claim = { queue: this.queue, limit, owner: this.owner, leaseMs: this.config.leaseMs };
+    const taken = this.completer.take();
+    if (taken === null) return this.driver.jobClaim({ ...claim, now });
+    let result: Awaited<ReturnType<Driver['jobFinishAndClaim']>>;
+    try {
+      result = await this.driver.jobFinishAndClaim({ items: taken.items, claim, now });
+    } catch (error) {
+      this.completer.giveBack(taken);
+      throw error;
+    }
+    this.completer.settle(taken, result.finished);
+    return result.claimed;
   }
 
   private execute(c: ClaimedJob): void {

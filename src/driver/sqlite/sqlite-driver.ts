@@ -58,6 +58,9 @@ export class SqliteDriver implements Driver {
   private readonly insertTxn: (db: Database.Database, jobs: readonly NewJob[], now: number) => InsertResult[];
   private readonly claimTxn: Database.Transaction<(p: { queue: string; limit: number; owner: string; leaseMs: number; now: number }) => ClaimedJob[]>;
   private readonly finishTxn: Database.Transaction<(items: readonly FinishItem[], now: number) => boolean[]>;
+  private readonly finishAndClaimTxn: Database.Transaction<
+    (items: readonly FinishItem[], claim: { queue: string; limit: number; owner: string; leaseMs: number; now: number }) => { finished: boolean[]; claimed: ClaimedJob[] }
+  >;
   private readonly rescueTxn: Database.Transaction<(now: number, limit: number) => RescuedJob[]>;
   private readonly cancelTxn: Database.Transaction<(p: { id?: number; queue?: string; key?: string; now: number }) => CancelResult | null>;
   private readonly retryTxn: Database.Transaction<(p: { id: number; now: number }) => JobRow>;
@@ -90,6 +93,7 @@ export class SqliteDriver implements Driver {
     };
     this.claimTxn = this.db.transaction((p) => claim(this.s, p));
     this.finishTxn = this.db.transaction((items, now) => finishMany(this.s, items, now));
+    this.finishAndClaimTxn = this.db.transaction((items, c) => ({ finished: finishMany(this.s, items, c.now), claimed: claim(this.s, c) }));
     this.rescueTxn = this.db.transaction((now, limit) => rescue(this.s, now, limit));
     this.retryTxn = this.db.transaction((p) => this.retry(p));
     this.cancelTxn = this.db.transaction((p) => cancel(this.s, p));
@@ -152,6 +156,14 @@ export class SqliteDriver implements Driver {
       const held = new Set((this.s.job.extendLeases.all({ owner: p.owner, leaseUntil: p.now + p.leaseMs }) as { id: number }[]).map((r) => r.id));
       return p.ids.filter((id) => !held.has(id));
     });
+  }
+
+  async jobFinishAndClaim(p: {
+    items: readonly FinishItem[];
+    claim: { queue: string; limit: number; owner: string; leaseMs: number };
+    now: number;
+  }): Promise<{ finished: boolean[]; claimed: ClaimedJob[] }> {
+    return this.write(() => this.finishAndClaimTxn.immediate(p.items, { ...p.claim, now: p.now }));
   }
 
   async jobFinishMany(p: { items: readonly FinishItem[]; now: number }): Promise<boolean[]> {
@@ -356,9 +368,13 @@ function finishMany(s: Statements, items: readonly FinishItem[], now: number): b
   const index = new Map<number, number>();
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
-    if (item.state === 'completed') {
+    if (item.state === 'completed' && !index.has(item.id)) {
       completed.push([item.id, item.owner, item.attempt, item.result ?? null]);
       index.set(item.id, i);
+    } else if (item.state === 'completed') {
+      // A second completion of the same job in one batch (another attempt or owner): RETURNING gives only the id,
+      // so this one is written on its own. The fence lets at most one of them apply.
+      applied[i] = s.job.finishFinal.run({ id: item.id, owner: item.owner, attempt: item.attempt, error: null, state: 'completed', now, result: item.result ?? null }).changes === 1;
     } else {
       applied[i] = finishOne(s, item, now);
     }

@@ -71,6 +71,19 @@ export function finishConformance(target: ConformanceTarget): void {
       expect(await driver().attemptListByJob({ jobId: c.id })).toEqual([]);
     });
 
+    it('finish-and-claim writes the outcomes and claims in one call, fenced as usual', async () => {
+      const c = await claimOne(driver());
+      await driver().jobInsertMany({ jobs: [newJob({ runAt: T0 }), newJob({ runAt: T0 })], now: T0 });
+      const { finished, claimed } = await driver().jobFinishAndClaim({
+        items: [item(c, { result: '1' }), item(c, { owner: 'intruder' })],
+        claim: { queue: 'q', limit: 5, owner: 'w', leaseMs: 1000 },
+        now: T0 + 1,
+      });
+      expect(finished).toEqual([true, false]);
+      expect(claimed.map((j) => j.state)).toEqual(['running', 'running']);
+      expect(await driver().jobGet({ id: c.id })).toMatchObject({ state: 'completed', result: '1' });
+    });
+
     it('a cancelled running job cannot be completed by its worker', async () => {
       const c = await claimOne(driver());
       await driver().jobCancel({ id: c.id, now: T0 + 1 });
