@@ -3,15 +3,14 @@
  * (cancelled by another instance, or rescued after this process stalled past its lease).
  */
 import type { ResolvedConfig } from '../core/config.js';
-import type { TimerHandle } from '../core/clock.js';
 import { JobAbortedError } from '../core/job.js';
 import type { Driver } from '../driver/driver.js';
 import type { KairosEmitter } from './events.js';
 import type { QueueWorker } from './queue-worker.js';
+import { TimerLoop } from './timer-loop.js';
 
 export class LeaseKeeper {
-  private timer: TimerHandle | null = null;
-  private stopped = true;
+  private readonly loop: TimerLoop;
 
   constructor(
     private readonly owner: string,
@@ -19,17 +18,17 @@ export class LeaseKeeper {
     private readonly driver: Driver,
     private readonly events: KairosEmitter,
     private readonly config: ResolvedConfig,
-  ) {}
+  ) {
+    const step = async () => (await this.runOnce(), config.heartbeatMs);
+    this.loop = new TimerLoop(config.clock, step, (error) => events.emit('error', { error, where: 'heartbeat' }), config.heartbeatMs);
+  }
 
   start(): void {
-    this.stopped = false;
-    this.arm();
+    this.loop.start(this.config.heartbeatMs);
   }
 
   stop(): void {
-    this.stopped = true;
-    this.timer?.cancel();
-    this.timer = null;
+    this.loop.stop();
   }
 
   /** Extend all leases once; returns how many jobs were lost. */
@@ -44,14 +43,5 @@ export class LeaseKeeper {
       }
     }
     return lost.length;
-  }
-
-  private arm(): void {
-    if (this.stopped) return;
-    this.timer = this.config.clock.setTimer(() => {
-      this.runOnce()
-        .catch((error: unknown) => this.events.emit('error', { error: error as Error, where: 'heartbeat' }))
-        .finally(() => this.arm());
-    }, this.config.heartbeatMs);
   }
 }

@@ -143,7 +143,7 @@ export class QueueWorker {
   }
 
   private async claimLoop(): Promise<void> {
-    const { clock, claimBatchSize, leaseMs, pollIntervalMs } = this.config;
+    const { clock, claimBatchSize, pollIntervalMs } = this.config;
     while (!this.stopped) {
       const free = this.concurrency - this.running.size;
       if (free <= 0) return; // a finishing job asks for the next fill

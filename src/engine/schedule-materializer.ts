@@ -6,13 +6,13 @@
  */
 import type { Logger, ResolvedConfig } from '../core/config.js';
 import { isKairosError } from '../core/errors.js';
-import type { TimerHandle } from '../core/clock.js';
 import type { NewJob } from '../core/job-options.js';
 import { renderPayload, spreadOffsetMs, type ScheduleJobOptions } from '../core/schedule-definition.js';
 import { planSchedule } from '../core/schedule-plan.js';
 import { compileRule, type CalendarSet, type CompiledRule } from '../core/schedule/index.js';
 import type { Driver, MaterializePlan, ScheduleRow } from '../driver/driver.js';
 import type { KairosEmitter } from './events.js';
+import { TimerLoop } from './timer-loop.js';
 
 const BATCH = 500;
 /** A schedule whose rule cannot be computed (e.g. its calendar was deleted) is retried this much later. */
@@ -31,10 +31,7 @@ export async function loadCalendars(driver: Driver): Promise<LoadedCalendars> {
 }
 
 export class ScheduleMaterializer {
-  private timer: TimerHandle | null = null;
-  private stopped = true;
-  private running: Promise<void> | null = null;
-  private again = false;
+  private readonly loop: TimerLoop;
   private readonly compiled = new Map<string, { key: string; rule: CompiledRule }>();
 
   constructor(
@@ -44,28 +41,21 @@ export class ScheduleMaterializer {
     private readonly logger: Logger,
     /** Told about every job created, so a local worker of its queue can arm its timer. */
     private readonly onJob: (queue: string, runAt: number) => void,
-  ) {}
+  ) {
+    this.loop = new TimerLoop(config.clock, () => this.tick(), (error) => this.reportError(error), config.pollIntervalMs);
+  }
 
   start(): void {
-    this.stopped = false;
-    this.wake();
+    this.loop.start(0);
   }
 
   stop(): void {
-    this.stopped = true;
-    this.timer?.cancel();
-    this.timer = null;
+    this.loop.stop();
   }
 
   /** Run a pass soon (a schedule changed, or a job of a buffering schedule ended). */
   wake(): void {
-    if (this.stopped) return;
-    if (this.running !== null) {
-      this.again = true;
-      return;
-    }
-    this.timer?.cancel();
-    this.timer = this.config.clock.setTimer(() => void this.tick(), 0);
+    this.loop.wake();
   }
 
   /** One full pass: every due occurrence now. Returns how many jobs were created. */
@@ -137,35 +127,22 @@ export class ScheduleMaterializer {
     }
   }
 
-  private async tick(): Promise<void> {
-    this.timer = null;
+  /** A pass, then sleep until the earliest fire time, or pollIntervalMs at most (other processes change schedules). */
+  private async tick(): Promise<number> {
     const { clock, pollIntervalMs } = this.config;
-    const pass = (async () => {
-      try {
-        await this.runOnce();
-      } catch (error) {
-        this.events.emit('error', { error: error as Error, where: 'schedule materializer' });
-        if (isKairosError(error, 'STORE_BUSY')) this.logger.debug({ err: error }, 'store busy; schedules retried at the next poll');
-        else this.logger.error({ err: error }, 'materializing schedules failed');
-      }
-    })();
-    this.running = pass;
-    await pass;
-    this.running = null;
-    if (this.stopped) return;
-    if (this.again) {
-      this.again = false;
-      this.wake();
-      return;
-    }
-    let at = clock.now() + pollIntervalMs;
     try {
-      const next = await this.driver.scheduleNextFire();
-      if (next.nextFireAt !== null) at = Math.min(at, Math.max(next.nextFireAt, clock.now()));
+      await this.runOnce();
     } catch (error) {
-      this.events.emit('error', { error: error as Error, where: 'schedule materializer' });
+      this.reportError(error as Error);
     }
-    if (this.stopped || this.timer !== null) return;
-    this.timer = clock.setTimer(() => void this.tick(), at - clock.now());
+    const next = await this.driver.scheduleNextFire();
+    const now = clock.now();
+    return next.nextFireAt === null ? pollIntervalMs : Math.min(pollIntervalMs, Math.max(0, next.nextFireAt - now));
+  }
+
+  private reportError(error: Error): void {
+    this.events.emit('error', { error, where: 'schedule materializer' });
+    if (isKairosError(error, 'STORE_BUSY')) this.logger.debug({ err: error }, 'store busy; schedules retried at the next poll');
+    else this.logger.error({ err: error }, 'materializing schedules failed');
   }
 }

@@ -1,28 +1,27 @@
 /** Deletes finished jobs and their attempts after the retention period, in batches so no write holds the store long. */
 import type { ResolvedConfig } from '../../core/config.js';
-import type { TimerHandle } from '../../core/clock.js';
 import type { Driver } from '../../driver/driver.js';
 import type { KairosEmitter } from '../events.js';
+import { TimerLoop } from '../timer-loop.js';
 
 export class JobPruner {
-  private timer: TimerHandle | null = null;
-  private stopped = true;
+  private readonly loop: TimerLoop;
 
   constructor(
     private readonly driver: Driver,
-    private readonly events: KairosEmitter,
+    events: KairosEmitter,
     private readonly config: ResolvedConfig,
-  ) {}
+  ) {
+    const step = async () => (await this.runOnce(), config.pruneIntervalMs);
+    this.loop = new TimerLoop(config.clock, step, (error) => events.emit('error', { error, where: 'pruner' }), config.pruneIntervalMs);
+  }
 
   start(): void {
-    this.stopped = false;
-    this.schedule();
+    this.loop.start(this.config.pruneIntervalMs);
   }
 
   stop(): void {
-    this.stopped = true;
-    this.timer?.cancel();
-    this.timer = null;
+    this.loop.stop();
   }
 
   /** Prune everything past retention now; returns how many jobs were deleted. */
@@ -41,14 +40,5 @@ export class JobPruner {
       // Yield between batches so claims and completions get the write lock.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = this.config.clock.setTimer(() => {
-      this.runOnce()
-        .catch((error: unknown) => this.events.emit('error', { error: error as Error, where: 'pruner' }))
-        .finally(() => this.schedule());
-    }, this.config.pruneIntervalMs);
   }
 }

@@ -3,15 +3,14 @@
  * that was their last attempt. Wakes at the earliest lease end, so a dead worker's jobs return within one lease.
  */
 import type { ResolvedConfig } from '../../core/config.js';
-import type { TimerHandle } from '../../core/clock.js';
 import type { Driver } from '../../driver/driver.js';
 import type { KairosEmitter } from '../events.js';
+import { TimerLoop } from '../timer-loop.js';
 
 const BATCH = 500;
 
 export class LeaseRescuer {
-  private timer: TimerHandle | null = null;
-  private stopped = true;
+  private readonly loop: TimerLoop;
 
   constructor(
     private readonly driver: Driver,
@@ -19,17 +18,16 @@ export class LeaseRescuer {
     private readonly config: ResolvedConfig,
     /** Told which queues got work back, so local workers claim it at once. */
     private readonly onRescued: (queues: Set<string>) => void,
-  ) {}
+  ) {
+    this.loop = new TimerLoop(config.clock, () => this.tick(), (error) => events.emit('error', { error, where: 'lease rescuer' }), config.rescueIntervalMs);
+  }
 
   start(): void {
-    this.stopped = false;
-    this.schedule(0);
+    this.loop.start(0);
   }
 
   stop(): void {
-    this.stopped = true;
-    this.timer?.cancel();
-    this.timer = null;
+    this.loop.stop();
   }
 
   /** Rescue every expired lease; returns how many jobs moved. */
@@ -49,22 +47,12 @@ export class LeaseRescuer {
     return total;
   }
 
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = this.config.clock.setTimer(() => void this.tick(), delayMs);
-  }
-
-  private async tick(): Promise<void> {
+  /** Rescue, then sleep until the earliest lease end (a lease ending at T is expired once now > T). */
+  private async tick(): Promise<number> {
     const { clock, rescueIntervalMs } = this.config;
-    let next = clock.now() + rescueIntervalMs;
-    try {
-      await this.runOnce();
-      const expiry = await this.driver.leaseNextExpiry();
-      // A lease ending at T is expired once now > T.
-      if (expiry !== null) next = Math.min(next, expiry + 1);
-    } catch (error) {
-      this.events.emit('error', { error: error as Error, where: 'lease rescuer' });
-    }
-    this.schedule(Math.max(0, next - clock.now()));
+    await this.runOnce();
+    const expiry = await this.driver.leaseNextExpiry();
+    const next = expiry === null ? clock.now() + rescueIntervalMs : Math.min(clock.now() + rescueIntervalMs, expiry + 1);
+    return next - clock.now();
   }
 }
