@@ -73,6 +73,8 @@ describe('crash safety', () => {
     expect(runningAtKill.size).toBeGreaterThan(0);
 
     const second = startChild(['work', file, ledger]);
+    await second.waitFor((l) => l.includes('ready'), 30_000);
+    const readyAt = Date.now();
     await second.waitFor((l) => l.includes('finished'), 60_000);
     await exited(second.child);
 
@@ -93,10 +95,11 @@ describe('crash safety', () => {
     const sample = (await check.jobs.get([...runningAtKill][0]!))!;
     expect(sample.attempts.map((a) => a.outcome)).toEqual(['lease-expired', 'completed']);
     await check.close();
-    // Recovery within the lease: rescued no later than one lease after the kill (plus scheduling slack).
+    // Recovery within the lease: a live instance rescues the dead worker's jobs as their lease ends, or at once when
+    // it starts after that (starting a process is not the engine's time); 500 ms of slack for a loaded machine.
     const rescuedAt = second.lines.filter((l) => l.startsWith('rescued')).map((l) => Number(l.split(' ')[2]));
     expect(rescuedAt.length).toBe(runningAtKill.size);
-    expect(Math.max(...rescuedAt) - killedAt).toBeLessThanOrEqual(LEASE_MS + 500);
+    expect(Math.max(...rescuedAt)).toBeLessThanOrEqual(Math.max(killedAt + LEASE_MS, readyAt) + 500);
     dir.cleanup(false);
   });
 
