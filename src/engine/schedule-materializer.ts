@@ -15,6 +15,7 @@ import type { KairosEmitter } from './events.js';
 import { TimerLoop } from './timer-loop.js';
 
 const BATCH = 500;
+const COMPILED_CACHE_SIZE = 20_000;
 /** A schedule whose rule cannot be computed (e.g. its calendar was deleted) is retried this much later. */
 const RETRY_BROKEN_MS = 60_000;
 
@@ -32,7 +33,8 @@ export async function loadCalendars(driver: Driver): Promise<LoadedCalendars> {
 
 export class ScheduleMaterializer {
   private readonly loop: TimerLoop;
-  private readonly compiled = new Map<string, { key: string; rule: CompiledRule }>();
+  /** Compiled rules by rule text and calendar version: schedules with the same rule share one. */
+  private readonly compiled = new Map<string, CompiledRule>();
 
   constructor(
     private readonly driver: Driver,
@@ -81,13 +83,16 @@ export class ScheduleMaterializer {
     }
   }
 
-  /** The compiled rule of a schedule, cached until its row or the calendars change. */
-  compile(row: Pick<ScheduleRow, 'id' | 'rule' | 'updatedAt'>, calendars: LoadedCalendars): CompiledRule {
-    const key = `${row.updatedAt}|${calendars.version}|${row.rule}`;
-    const hit = this.compiled.get(row.id);
-    if (hit !== undefined && hit.key === key) return hit.rule;
-    const rule = compileRule(JSON.parse(row.rule), calendars.set);
-    this.compiled.set(row.id, { key, rule });
+  /** The compiled rule of a schedule, cached by rule text until the calendars change. */
+  compile(row: Pick<ScheduleRow, 'rule'>, calendars: LoadedCalendars): CompiledRule {
+    const key = `${calendars.version}|${row.rule}`;
+    let rule = this.compiled.get(key);
+    if (rule === undefined) {
+      rule = compileRule(JSON.parse(row.rule), calendars.set);
+      // Bounded: dropping the oldest entry costs one recompile, while a store of distinct rules cannot grow memory.
+      if (this.compiled.size >= COMPILED_CACHE_SIZE) this.compiled.delete(this.compiled.keys().next().value!);
+      this.compiled.set(key, rule);
+    }
     return rule;
   }
 

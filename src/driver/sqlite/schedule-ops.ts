@@ -1,6 +1,7 @@
 /** The schedule, occurrence and calendar operations of the SQLite driver, as plain functions over prepared statements. */
 import type { MaterializePlan, MaterializeResult, ScheduleRow, ScheduleWrite } from '../driver.js';
 import type { NewJob } from '../../core/job-options.js';
+import { SCHEDULE_COLUMN_NAMES } from './queries/schedules.js';
 import type { Statements } from './statements.js';
 
 type RawSchedule = Omit<ScheduleRow, 'paused'> & { paused: number };
@@ -8,6 +9,16 @@ type RawSchedule = Omit<ScheduleRow, 'paused'> & { paused: number };
 /** SQLite has no boolean: paused is stored as 0/1. */
 export function toScheduleRow(raw: RawSchedule | undefined): ScheduleRow | null {
   return raw === undefined ? null : { ...raw, paused: raw.paused === 1 };
+}
+
+type RawScheduleArray = unknown[] & { length: typeof SCHEDULE_COLUMN_NAMES.length };
+
+/** Maps a raw-mode schedule row (columns in SCHEDULE_COLUMN_NAMES order) to a ScheduleRow. */
+function fromRawArray(r: RawScheduleArray): ScheduleRow {
+  const row: Record<string, unknown> = {};
+  for (let i = 0; i < SCHEDULE_COLUMN_NAMES.length; i++) row[SCHEDULE_COLUMN_NAMES[i]!] = r[i];
+  row.paused = r[15] === 1;
+  return row as unknown as ScheduleRow;
 }
 
 export function upsertSchedule(s: Statements, w: ScheduleWrite, now: number): { row: ScheduleRow; created: boolean } {
@@ -67,10 +78,11 @@ export function materializeDue(
   s: Statements,
   p: { now: number; limit: number; plan: (row: ScheduleRow) => MaterializePlan | null },
 ): MaterializeResult[] {
-  const rows = (s.schedule.due.all({ now: p.now, limit: p.limit }) as RawSchedule[]).map((r) => toScheduleRow(r)!);
+  const rows = (s.schedule.due.all({ now: p.now, limit: p.limit }) as RawScheduleArray[]).map(fromRawArray);
   const seen = new Set(rows.map((r) => r.id));
-  for (const raw of s.schedule.buffered.all({ limit: p.limit }) as RawSchedule[]) {
-    if (!seen.has(raw.id)) rows.push(toScheduleRow(raw)!);
+  for (const raw of s.schedule.buffered.all({ limit: p.limit }) as RawScheduleArray[]) {
+    const row = fromRawArray(raw);
+    if (!seen.has(row.id)) rows.push(row);
   }
   const results: MaterializeResult[] = [];
   for (const row of rows) {

@@ -35,8 +35,9 @@ CREATE TABLE kairos_schedules (
   CHECK (max_runs IS NULL OR runs <= max_runs)
 );
 
--- The materializer reads due schedules by fire time; paused ones are not in the index at all.
-CREATE INDEX kairos_schedules_due ON kairos_schedules (next_fire_at) WHERE paused = 0 AND next_fire_at IS NOT NULL;
+-- The materializer reads due schedules by fire time, then id (the ORDER BY, so a batch reads only its own rows);
+-- paused ones are not in the index at all.
+CREATE INDEX kairos_schedules_due ON kairos_schedules (next_fire_at, id) WHERE paused = 0 AND next_fire_at IS NOT NULL;
 CREATE INDEX kairos_schedules_buffered ON kairos_schedules (buffered_at) WHERE buffered_at IS NOT NULL;
 
 -- One row per occurrence of a schedule, whatever became of it. The primary key is the guarantee of "exactly one

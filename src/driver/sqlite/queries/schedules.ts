@@ -1,5 +1,12 @@
 /** Named statements on kairos_schedules, kairos_occurrences and kairos_calendars for the SQLite driver. */
 
+/** The columns of a schedule row, in this order; schedule-ops.ts maps raw (array) rows by these positions. */
+export const SCHEDULE_COLUMN_NAMES = [
+  'id', 'queue', 'rule', 'payload', 'jobOptions', 'misfire', 'catchUpLimit', 'misfireGraceMs', 'overlap', 'deadlineMs', 'spreadMs', 'startAt',
+  'endAt', 'maxRuns', 'runs', 'paused', 'nextAt', 'nextFireAt', 'bufferedAt', 'lastOccurrenceAt', 'lastJobId', 'source', 'createdAt', 'updatedAt',
+  'lastJobState',
+] as const;
+
 const SCHEDULE_COLUMNS = `s.id, s.queue, s.rule, s.payload, s.job_options AS jobOptions, s.misfire, s.catch_up_limit AS catchUpLimit,
   s.misfire_grace_ms AS misfireGraceMs, s.overlap, s.deadline_ms AS deadlineMs, s.spread_ms AS spreadMs, s.start_at AS startAt,
   s.end_at AS endAt, s.max_runs AS maxRuns, s.runs, s.paused, s.next_at AS nextAt, s.next_fire_at AS nextFireAt,
@@ -37,7 +44,10 @@ export const scheduleSql = {
     LEFT JOIN kairos_jobs AS j ON j.id = s.last_job_id
     ORDER BY s.id`,
 
-  /** scheduleDue — :now :limit; due schedules by fire time (the partial index holds only unpaused, live ones). */
+  /**
+   * scheduleDue — :now :limit; due schedules by fire time (the partial index holds only unpaused, live ones).
+   * Read in raw mode (a pass may read thousands of 25-column rows; objects are built in JS, which is faster).
+   */
   due: `
     SELECT ${SCHEDULE_COLUMNS}, j.state AS lastJobState
     FROM kairos_schedules AS s
