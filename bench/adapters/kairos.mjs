@@ -1,0 +1,145 @@
+// Kairos adapter (embedded SQLite), with the interface of the shared harness's adapters
+// (../shared/bench-peers/README.md §4). Fresh state per trial = a new SQLite file in a new temp directory.
+//
+// Profiles:
+//   default  Kairos.open({ store }) and kairos.handle(queue, fn) with no options at all: the headline.
+//   durable  as default, but the store URL asks for durability=full (synchronous=FULL: fsync on every commit).
+//   tuned    engine config / handler options from KAIROS_BENCH_CONFIG and KAIROS_BENCH_HANDLE (JSON objects);
+//            without them it is the same as default.
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import Database from 'better-sqlite3';
+import { repoRoot } from '../lib/paths.mjs';
+
+// The built library: dist/, or the snapshot of it that run.mjs takes at the start of a run (KAIROS_BENCH_DIST), so
+// that a rebuild by someone else during a long run does not change the engine between trials.
+const { Kairos } = await import(pathToFileURL(process.env.KAIROS_BENCH_DIST ?? join(repoRoot, 'dist', 'index.js')).href);
+
+const require = createRequire(import.meta.url);
+const readJson = (file) => JSON.parse(readFileSync(file, 'utf8'));
+
+function sqliteVersion() {
+  const db = new Database(':memory:');
+  try {
+    return db.prepare('SELECT sqlite_version() AS v').get().v;
+  } finally {
+    db.close();
+  }
+}
+
+export const meta = {
+  name: 'kairos',
+  backend: 'sqlite',
+  version: readJson(join(repoRoot, 'package.json')).version,
+  client: `better-sqlite3 ${readJson(require.resolve('better-sqlite3/package.json')).version} (SQLite ${sqliteVersion()})`,
+};
+
+const QUEUE = 'bench';
+const CHUNK = 1000;
+
+function envJson(name) {
+  const raw = process.env[name];
+  if (!raw) return {};
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new Error(`${name} must be a JSON object, got ${raw}`);
+  }
+}
+
+export function settings(profile) {
+  const base = { enqueueChunk: CHUNK, enqueueApi: 'kairos.enqueueMany(queue, items[])', store: 'sqlite file in a fresh temp dir' };
+  if (profile === 'default') return { ...base, storeOptions: 'defaults (durability=normal: WAL + synchronous=NORMAL, cacheMiB=16)', engineConfig: 'defaults', handleOptions: 'defaults (concurrency 100)' };
+  if (profile === 'durable') return { ...base, storeOptions: 'durability=full (WAL + synchronous=FULL)', engineConfig: 'defaults', handleOptions: 'defaults (concurrency 100)' };
+  if (profile === 'tuned') return { ...base, storeOptions: 'defaults', engineConfig: envJson('KAIROS_BENCH_CONFIG'), handleOptions: envJson('KAIROS_BENCH_HANDLE') };
+  throw new Error(`unknown profile ${profile} (default | durable | tuned)`);
+}
+
+let S;
+let dir;
+let file;
+let kairos;
+
+export async function setup({ settings: s }) {
+  S = s;
+  dir = mkdtempSync(join(tmpdir(), 'kairos-bench-'));
+  file = join(dir, 'bench.db');
+  const query = S.storeOptions.startsWith('durability=full') ? '?durability=full' : '';
+  const config = typeof S.engineConfig === 'object' ? S.engineConfig : {};
+  kairos = await Kairos.open({ store: `sqlite://${file}${query}`, ...config });
+}
+
+async function insertChunks(items, chunkSize) {
+  for (let k = 0; k < items.length; k += chunkSize) await kairos.enqueueMany(QUEUE, items.slice(k, k + chunkSize));
+}
+
+export async function enqueueNow(n) {
+  for (let k = 0; k < n; k += CHUNK) {
+    const items = [];
+    for (let i = k; i < Math.min(n, k + CHUNK); i++) items.push({ payload: { i } });
+    await kairos.enqueueMany(QUEUE, items);
+  }
+}
+
+export async function enqueueAt(dues) {
+  await insertChunks(dues.map((due, i) => ({ payload: { i, due }, runAt: due })), CHUNK);
+}
+
+/**
+ * Kairos-only (W5): `count` jobs due uniformly in [from, to) (epoch ms), inserted with enqueueMany in chunks of
+ * `chunk`. Their payload has no `i`, so the tracker counts any of them that runs as unexpected.
+ */
+export async function preloadFuture({ count, from, to, chunk = 10_000 }) {
+  for (let k = 0; k < count; k += chunk) {
+    const items = [];
+    for (let j = k; j < Math.min(count, k + chunk); j++) items.push({ payload: { future: j }, runAt: from + Math.floor(Math.random() * (to - from)) });
+    await kairos.enqueueMany(QUEUE, items);
+  }
+}
+
+export async function startWorkers({ onJob }) {
+  const options = typeof S.handleOptions === 'object' ? S.handleOptions : {};
+  kairos.handle(QUEUE, async (job) => {
+    await onJob(job.payload);
+  }, options);
+  await kairos.start();
+}
+
+export async function stopWorkers() {
+  if (kairos) await kairos.stop();
+}
+
+// W4 (recurring every second) lands with issue 3.
+export async function scheduleEverySecond() {
+  return { supported: false, mechanism: 'none yet', note: 'recurring schedules land with issue 3', probe: false };
+}
+
+/**
+ * Kairos-only: what the store holds after stopWorkers() (which flushes completions), read from the file by a
+ * second connection: jobs per state, completed jobs with attempt > 1, rows in kairos_attempts, file sizes.
+ */
+export async function inspectStore() {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const states = Object.fromEntries(db.prepare('SELECT state, count(*) AS n FROM kairos_jobs GROUP BY state').all().map((r) => [r.state, r.n]));
+    const rerun = db.prepare("SELECT count(*) AS n FROM kairos_jobs WHERE state = 'completed' AND attempt <> 1").get().n;
+    const attemptRows = db.prepare('SELECT count(*) AS n FROM kairos_attempts').get().n;
+    const size = (f) => { try { return statSync(f).size; } catch { return 0; } };
+    return { states, completedWithAttemptNot1: rerun, attemptRows, dbMB: +(size(file) / 1048576).toFixed(1), walMB: +(size(`${file}-wal`) / 1048576).toFixed(1) };
+  } finally {
+    db.close();
+  }
+}
+
+export async function teardown() {
+  try {
+    if (kairos) await kairos.close();
+  } finally {
+    kairos = undefined;
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
+  }
+}
