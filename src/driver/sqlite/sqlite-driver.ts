@@ -5,6 +5,7 @@
 import Database from 'better-sqlite3';
 import { KairosError } from '../../core/errors.js';
 import { PRIORITY_MIN, type NewJob } from '../../core/job-options.js';
+import { INSERT_ROWS } from './queries/jobs.js';
 import type {
   AttemptRow, CalendarRow, CancelResult, ClaimedJob, Driver, DriverCapabilities, FinishItem, InsertResult, JobListParams, JobPage, JobRow,
   MaterializePlan, MaterializeResult, OccurrenceRow, RescuedJob, ScheduleRow, ScheduleWrite,
@@ -85,7 +86,7 @@ export class SqliteDriver implements Driver {
       let t = txnCache.get(db);
       if (t === undefined) {
         const s = statementsFor(db);
-        t = db.transaction((js: readonly NewJob[], n: number) => js.map((j) => insertOne(s, j, n)));
+        t = db.transaction((js: readonly NewJob[], n: number) => insertAll(s, js, n));
         txnCache.set(db, t);
       }
       // Inside the caller's transaction better-sqlite3 nests as a savepoint; otherwise take the write lock at once.
@@ -308,6 +309,33 @@ export class SqliteDriver implements Driver {
   get connection(): Database.Database {
     return this.db;
   }
+}
+
+/** Inserts in order: runs of INSERT_ROWS keyless jobs with one statement, the rest one by one. */
+function insertAll(s: Statements, jobs: readonly NewJob[], now: number): InsertResult[] {
+  const out = new Array<InsertResult>(jobs.length);
+  const params = new Array<unknown>(INSERT_ROWS * 12);
+  let i = 0;
+  while (i < jobs.length) {
+    let run = 0;
+    while (run < INSERT_ROWS && i + run < jobs.length && jobs[i + run]!.key === null) run++;
+    if (run < INSERT_ROWS) {
+      out[i] = insertOne(s, jobs[i]!, now);
+      i++;
+      continue;
+    }
+    for (let r = 0; r < INSERT_ROWS; r++) {
+      const j = jobs[i + r]!;
+      const o = r * 12;
+      params[o] = j.queue; params[o + 1] = j.payload; params[o + 2] = j.priority; params[o + 3] = j.runAt; params[o + 4] = j.maxAttempts;
+      params[o + 5] = j.backoff; params[o + 6] = j.timeoutMs; params[o + 7] = j.deadline; params[o + 8] = j.tags; params[o + 9] = now;
+      params[o + 10] = j.scheduleId ?? null; params[o + 11] = j.occurrenceAt ?? null;
+    }
+    const first = Number(s.job.insertRows.run(params).lastInsertRowid) - INSERT_ROWS + 1;
+    for (let r = 0; r < INSERT_ROWS; r++) out[i + r] = { id: first + r, state: 'scheduled', runAt: jobs[i + r]!.runAt, outcome: 'created' };
+    i += INSERT_ROWS;
+  }
+  return out;
 }
 
 function insertOne(s: Statements, job: NewJob, now: number): InsertResult {

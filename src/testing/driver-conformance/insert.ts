@@ -20,6 +20,16 @@ export function insertConformance(target: ConformanceTarget): void {
       });
     });
 
+    it('returns the id of every job of a large mixed batch, in order', async () => {
+      const jobs = Array.from({ length: 237 }, (_, i) => newJob({ payload: String(i), key: i % 40 === 7 ? `k${i}` : null, runAt: T0 + i }));
+      const rs = await driver().jobInsertMany({ jobs, now: T0 });
+      expect(new Set(rs.map((r) => r.id)).size).toBe(237);
+      for (const [i, r] of rs.entries()) {
+        expect(r).toMatchObject({ outcome: 'created', runAt: T0 + i });
+        expect(await driver().jobGet({ id: r.id })).toMatchObject({ payload: String(i), key: i % 40 === 7 ? `k${i}` : null });
+      }
+    });
+
     it('gives ids in insertion order', async () => {
       const rs = await driver().jobInsertMany({ jobs: [newJob(), newJob(), newJob()], now: T0 });
       expect(rs[0]!.id).toBeLessThan(rs[1]!.id);

@@ -8,7 +8,22 @@ const JOB_COLUMNS = `id, queue, state, payload, priority, run_at AS runAt, key, 
   finished_at AS finishedAt, created_at AS createdAt, result, last_error AS lastError, schedule_id AS scheduleId,
   occurrence_at AS occurrenceAt`;
 
+/** Rows per statement of jobInsertRows. */
+export const INSERT_ROWS = 50;
+const INSERT_ROW = `(?, 'scheduled', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
 export const jobSql = {
+  /**
+   * jobInsertRows — INSERT_ROWS × (queue payload priority runAt maxAttempts backoff timeoutMs deadline tags now
+   * scheduleId occurrenceAt), positional; keyless jobs only. One statement for many rows costs about a third less per
+   * row than one statement each. The rows get consecutive ids (each new rowid is the table's largest plus one, and the
+   * statement runs under the write lock), so the first id is lastInsertRowid − INSERT_ROWS + 1.
+   */
+  insertRows: `
+    INSERT INTO kairos_jobs (queue, state, payload, priority, run_at, max_attempts, backoff, timeout_ms, deadline, tags, created_at,
+      schedule_id, occurrence_at)
+    VALUES ${Array.from({ length: INSERT_ROWS }, () => INSERT_ROW).join(',\n      ')}`,
+
   /** jobInsert — :queue :payload :runAt :priority :maxAttempts :backoff :timeoutMs :deadline :tags :now :scheduleId :occurrenceAt (no key) */
   insert: `
     INSERT INTO kairos_jobs (queue, state, payload, priority, run_at, max_attempts, backoff, timeout_ms, deadline, tags, created_at,
