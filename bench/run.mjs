@@ -24,6 +24,8 @@
 //                       rivals' Redis/PostgreSQL) used more than --noise-cores CPUs (default 0.2) on average while
 //                       it ran; the noisy attempt stays in the JSON lines with "discarded": "noisy", not in the table
 //   --no-kairos         only the rivals
+//   --no-schedules      skip the schedule benchmarks (bench/schedules/: next-occurrence time, 10,000 schedules);
+//                       they also run only when --workloads is not given
 //   --preload N         W5's future jobs (default 1,000,000)
 //   --timeout S         cap of one trial process in seconds (default: the workload's timeoutS)
 //   --out FILE          the cumulative JSON-lines file (default bench/results/raw.jsonl)
@@ -50,6 +52,7 @@ const { values: a, positionals } = parseArgs({
     workloads: { type: 'string' },
     profiles: { type: 'string', default: 'default' },
     peers: { type: 'boolean', default: false },
+    'no-schedules': { type: 'boolean', default: false },
     'peer-names': { type: 'string', default: 'bullmq,pg-boss,graphile-worker' },
     'peer-profiles': { type: 'string', default: 'tuned,c10' },
     'peers-dir': { type: 'string' },
@@ -241,6 +244,24 @@ try {
   cleanUp();
 }
 
+// Schedule benchmarks (issue 3): next-occurrence computation per rule, and 10,000 schedules firing on one minute.
+// Each is its own program; their JSON lines and tables are appended to this run's summary.
+let schedulesMd = '';
+if (!a['no-kairos'] && !a['no-schedules'] && !a.workloads) {
+  for (const [program, args] of [['next-occurrence.mjs', [a.quick ? '5000' : '20000']], ['many-schedules.mjs', ['10000', '1']]]) {
+    log(`# schedules benchmark ${program} ${args.join(' ')}`);
+    const out = await new Promise((resolveRun) => {
+      const child = spawn(process.execPath, [join(benchDir, 'schedules', program), ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+      let text = '';
+      child.stdout.on('data', (d) => (text += d));
+      child.on('exit', () => resolveRun(text));
+    });
+    for (const line of out.split('\n').filter((l) => l.startsWith('{'))) appendFileSync(runFile, `${line}\n`);
+    process.stdout.write(out);
+    schedulesMd += `\n#### Schedules: ${program} ${args.join(' ')}\n\n${out.split('\n').filter((l) => !l.startsWith('{')).join('\n').trim()}\n`;
+  }
+}
+
 const durationMin = ((Date.now() - started.getTime()) / 60000).toFixed(1);
 const command = `node --expose-gc bench/run.mjs ${process.argv.slice(2).join(' ')}`.trim();
 const md = renderReport(rows, modules, {
@@ -250,7 +271,7 @@ const md = renderReport(rows, modules, {
     `Cells are median (min–max) over trials; each trial ran in a fresh Node process on fresh state. Lines: \`${relative(repoRoot, runFile)}\`.`,
   ],
 });
-writeFileSync(join(resultsDir, `run-${stamp}.md`), `${md}\n`);
-process.stdout.write(`\n${md}\n`);
+writeFileSync(join(resultsDir, `run-${stamp}.md`), `${md}\n${schedulesMd}`);
+process.stdout.write(`\n${md}\n${schedulesMd}`);
 log(`# done in ${durationMin} min; summary in ${relative(repoRoot, join(resultsDir, `run-${stamp}.md`))}`);
 process.exit(rows.some((r) => r.error) ? 1 : 0);

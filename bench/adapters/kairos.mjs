@@ -112,9 +112,19 @@ export async function stopWorkers() {
   if (kairos) await kairos.stop();
 }
 
-// W4 (recurring every second) lands with issue 3.
-export async function scheduleEverySecond() {
-  return { supported: false, mechanism: 'none yet', note: 'recurring schedules land with issue 3', probe: false };
+// W4: a per-second cron schedule; the handler reports the occurrence instant the engine gives it.
+export async function scheduleEverySecond({ onFire }) {
+  kairos.handle('every-second', async (_job, ctx) => {
+    onFire(ctx.schedule.occurrenceAt.getTime());
+  });
+  await kairos.schedules.upsert({ id: 'w4-every-second', queue: 'every-second', rule: { cron: '* * * * * *' } });
+  await kairos.start();
+  return {
+    supported: true,
+    mechanism: "kairos.schedules.upsert({ rule: { cron: '* * * * * *' } })",
+    note: 'cron with a seconds field; nominal time = ctx.schedule.occurrenceAt',
+    probe: false,
+  };
 }
 
 /**

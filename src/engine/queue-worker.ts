@@ -241,6 +241,13 @@ export class QueueWorker {
         this.finish(ex, { state: 'scheduled', outcome: 'snoozed', runAt, countsAttempt: false, note: `snoozed ${signal.delayMs} ms` }, () => {
           if (this.events.wants('job:snoozed')) this.events.emit('job:snoozed', { id: c.id, queue: c.queue, attempt: c.attempt, runAt });
         });
+      } else if (c.scheduleId === null && !this.events.wants('job:completed') && !this.events.wants('job:lease-lost')) {
+        // The common case, kept lean: nobody to tell afterwards, so no per-job callback.
+        const item: FinishItem = {
+          id: c.id, owner: this.owner, attempt: c.attempt, startedAt: c.startedAt, state: 'completed', outcome: 'completed', countsAttempt: true,
+          result: serializeResult(value, this.logger),
+        };
+        this.completer.push(item, NOOP);
       } else {
         const result = serializeResult(value, this.logger);
         this.finish(ex, { state: 'completed', outcome: 'completed', countsAttempt: true, result }, () => {
@@ -305,6 +312,8 @@ export class QueueWorker {
     });
   }
 }
+
+const NOOP = (): void => undefined;
 
 function serializeResult(value: unknown, logger: Logger): string | null {
   if (value === undefined) return null;

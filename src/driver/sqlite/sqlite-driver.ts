@@ -408,7 +408,7 @@ function finishMany(s: Statements, items: readonly FinishItem[], now: number): b
     }
   }
   if (completed.length > 0) {
-    for (const row of s.job.completeMany.all({ now, items: JSON.stringify(completed) }) as { id: number }[]) applied[index.get(row.id)!] = true;
+    for (const id of s.job.completeMany.all({ now, items: JSON.stringify(completed) }) as number[]) applied[index.get(id)!] = true;
   }
   return applied;
 }

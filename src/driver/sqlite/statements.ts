@@ -26,6 +26,7 @@ export function statementsFor(db: Database.Database): Statements {
   if (s === undefined) {
     s = { job: prepareAll(db, jobSql), attempt: prepareAll(db, attemptSql), schedule: prepareAll(db, scheduleSql) };
     s.job.claimAtPriority.raw(true);
+    s.job.completeMany.pluck(true);
     s.schedule.due.raw(true);
     s.schedule.buffered.raw(true);
     cache.set(db, s);

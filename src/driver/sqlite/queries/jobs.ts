@@ -119,7 +119,7 @@ export const jobSql = {
       AND kairos_jobs.state = 'running'
       AND kairos_jobs.owner = f.owner
       AND kairos_jobs.attempt = f.attempt
-    RETURNING kairos_jobs.id AS id`,
+    RETURNING kairos_jobs.id`,
 
   /** jobFinishFinal — :id :owner :attempt :state :now :result :error; fenced by owner and attempt. */
   finishFinal: `
