@@ -33,6 +33,8 @@ interface Execution {
 export class QueueWorker {
   readonly running = new Map<number, Execution>();
   private stopped = true;
+  /** Set by handBackAll(): this worker has given its jobs back for shutdown. */
+  private handedBack = false;
   private filling = false;
   private fillRequested = false;
   private fillScheduled = false;
@@ -56,6 +58,7 @@ export class QueueWorker {
 
   start(): void {
     this.stopped = false;
+    this.handedBack = false;
     this.requestFill();
   }
 
@@ -88,14 +91,19 @@ export class QueueWorker {
 
   /** Abort every running job and give it back to the store without counting the attempt (graceful shutdown). */
   handBackAll(): void {
+    this.handedBack = true;
     for (const ex of [...this.running.values()]) {
       this.release(ex);
       ex.ctx.abort(new JobAbortedError('the worker is shutting down', 'shutdown'));
-      const { id, attempt } = ex.claimed;
-      this.finish(ex, { state: 'scheduled', outcome: 'handed-back', runAt: this.config.clock.now(), countsAttempt: false, note: 'shutdown' }, () => {
-        if (this.events.wants('job:handed-back')) this.events.emit('job:handed-back', { id, queue: this.queue, attempt });
-      });
+      this.handBack(ex);
     }
+  }
+
+  private handBack(ex: Execution): void {
+    const { id, attempt } = ex.claimed;
+    this.finish(ex, { state: 'scheduled', outcome: 'handed-back', runAt: this.config.clock.now(), countsAttempt: false, note: 'shutdown' }, () => {
+      if (this.events.wants('job:handed-back')) this.events.emit('job:handed-back', { id, queue: this.queue, attempt });
+    });
   }
 
   private requestFill(): void {
@@ -150,6 +158,13 @@ export class QueueWorker {
       const limit = Math.min(free, claimBatchSize);
       const now = clock.now();
       const claimed = await this.claim(limit, now);
+      if (this.handedBack) {
+        // A claim that was in flight when shutdown handed everything back (possible with an asynchronous store):
+        // give these back too rather than start them after stop() returned.
+        for (const c of claimed) if (c.state === 'running') this.handBack({ claimed: c, ctx: new JobContextImpl(c, this.logger), timer: null, done: true });
+        void this.completer.flush();
+        return;
+      }
       for (const c of claimed) {
         if (c.state === 'running') this.execute(c);
         else if (this.events.wants('job:expired')) this.events.emit('job:expired', { id: c.id, queue: c.queue, deadline: c.deadline ?? now });

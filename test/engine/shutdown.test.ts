@@ -52,3 +52,42 @@ describe('stop()', () => {
     expect(detail.attempts).toMatchObject([{ attempt: 1, outcome: 'handed-back', note: 'shutdown' }]);
   });
 });
+
+describe('stop() with a claim in flight', () => {
+  it('hands back what a slow store returns after shutdown instead of running it', async () => {
+    const { Kairos } = await import('../../src/engine/kairos.js');
+    const { SqliteDriver } = await import('../../src/driver/sqlite/sqlite-driver.js');
+    const { resolveConfig } = await import('../../src/core/config.js');
+    const { makeTempDir } = await import('../../src/testing/temp-dir.js');
+    const dir = makeTempDir();
+    const real = new SqliteDriver({ filename: dir.file('slow.db') });
+    // The real store, with its claims held until the test lets them go (as a network store's might be).
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let claimStarted!: () => void;
+    const claimSeen = new Promise<void>((r) => (claimStarted = r));
+    const slow = Object.create(real) as typeof real;
+    slow.jobClaim = async (p) => {
+      claimStarted();
+      await held;
+      return real.jobClaim(p);
+    };
+    const kairos = new Kairos(slow, resolveConfig({}));
+    let ran = false;
+    kairos.handle('q', async () => void (ran = true));
+    const job = await kairos.enqueue('q', 1);
+    await kairos.start();
+    await claimSeen;
+    const stopping = kairos.stop({ timeoutMs: 100 });
+    await new Promise((r) => setTimeout(r, 150));
+    release();
+    await stopping;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(ran).toBe(false);
+    const detail = (await kairos.jobs.get(job.id))!;
+    expect(detail).toMatchObject({ state: 'scheduled', attempt: 0 });
+    expect(detail.attempts.map((a) => a.outcome)).toEqual(['handed-back']);
+    await kairos.close();
+    dir.cleanup(false);
+  });
+});
