@@ -4,7 +4,7 @@
  * type leaks out: rows are plain objects with epoch-ms times and JSON as strings.
  */
 import type { AttemptOutcome, JobState } from '../core/job-state.js';
-import type { DedupePolicy, NewJob } from '../core/job-options.js';
+import type { NewJob } from '../core/job-options.js';
 
 /** What a driver can do, declared rather than sniffed. */
 export interface DriverCapabilities {
@@ -290,5 +290,3 @@ export interface Driver {
    */
   jobInsertManySync?(params: { jobs: readonly NewJob[]; now: number; tx?: unknown }): InsertResult[];
 }
-
-export type { DedupePolicy };

@@ -61,11 +61,6 @@ export class Completer {
     void this.flush();
   }
 
-  /** Number of items not yet stored. */
-  get size(): number {
-    return this.pending.length;
-  }
-
   /** Write everything queued so far; resolves once it is stored (retrying store errors). */
   async flush(): Promise<void> {
     while (this.flushing !== null) await this.flushing;

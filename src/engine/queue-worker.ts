@@ -5,7 +5,7 @@
 import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffFunction, type BackoffSpec } from '../core/backoff.js';
 import type { ResolvedConfig, Logger } from '../core/config.js';
 import type { TimerHandle } from '../core/clock.js';
-import { JobAbortedError, JobTimeoutError, toErrorInfo, UnrecoverableError, type ErrorInfo } from '../core/job.js';
+import { JobAbortedError, JobTimeoutError, toErrorInfo, UnrecoverableError } from '../core/job.js';
 import { isKairosError } from '../core/errors.js';
 import type { ClaimedJob, Driver, FinishItem } from '../driver/driver.js';
 import type { Completer } from './completer.js';
@@ -339,5 +339,3 @@ function serializeResult(value: unknown, logger: Logger): string | null {
     return null;
   }
 }
-
-export type { ErrorInfo };
