@@ -20,5 +20,5 @@ export { JOB_STATES, FINAL_STATES, TRANSITIONS } from './core/job-state.js';
 export type { JobState, AttemptOutcome, Transition } from './core/job-state.js';
 export type { Driver, DriverCapabilities } from './driver/driver.js';
 export type { Schedules, Calendars, Schedule, PreviewEntry, OccurrenceRecord } from './engine/schedules.js';
-export type { ScheduleDefinition, ScheduleJobOptions, MisfirePolicy, OverlapPolicy } from './core/schedule-definition.js';
+export type { ScheduleDefinition, ScheduleJobOptions, MisfirePolicy, OverlapPolicy } from './core/schedule/schedule-definition.js';
 export type { ScheduleRule, CronRule, IntervalRule, AtRule, OnHoliday } from './core/schedule/index.js';

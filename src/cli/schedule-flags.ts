@@ -3,7 +3,7 @@
  * into a ScheduleDefinition. Which flags go together is checked here, as usage errors; values are the engine's to check.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { MisfirePolicy, OverlapPolicy, ScheduleDefinition, ScheduleJobOptions } from '../core/schedule-definition.js';
+import type { MisfirePolicy, OverlapPolicy, ScheduleDefinition, ScheduleJobOptions } from '../core/schedule/schedule-definition.js';
 import type { CronRule, IntervalRule, OnHoliday, ScheduleRule } from '../core/schedule/index.js';
 import { collect, parseInteger } from './options.js';
 

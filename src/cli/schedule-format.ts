@@ -3,7 +3,8 @@
  * fields, its upcoming occurrences and its history.
  */
 import type { ScheduleRule } from '../core/schedule/index.js';
-import { formatLocal, type OccurrenceRecord, type PreviewEntry, type Schedule } from '../engine/schedules.js';
+import { formatLocal } from '../core/schedule/index.js';
+import { type OccurrenceRecord, type PreviewEntry, type Schedule } from '../engine/schedules.js';
 import { clip, formatTable, iso } from './output.js';
 
 const EPOCH = '1970-01-01T00:00:00.000Z';

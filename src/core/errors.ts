@@ -1,6 +1,6 @@
 /**
  * The one error type Kairos throws, with a stable `code` from {@link ERROR_CATALOG}.
- * docs/errors.md lists the same codes; test/core/errors.test.ts keeps the two in step.
+ * docs/errors.md lists the same codes; test/core/docs-in-step.test.ts keeps the two in step.
  */
 
 /** Every error code Kairos can raise, with the one-line meaning shown in docs/errors.md. */

@@ -1,13 +1,14 @@
 /**
- * Job states and the transition table of DESIGN.md §2. docs/state-machine.md is checked against
- * TRANSITIONS by test/core/state-machine-doc.test.ts; the SQLite schema's CHECK constraint uses JOB_STATES.
+ * Job states and the transition table: the one definition of the lifecycle. docs/state-machine.md is checked
+ * against TRANSITIONS by test/core/docs-in-step.test.ts, and the model-based driver test checks every state change a
+ * store makes against it. The stores' CHECK constraints list the same states by hand.
  */
 
 /** Every state a job can be in. */
 export const JOB_STATES = ['scheduled', 'running', 'completed', 'failed', 'cancelled', 'expired', 'skipped'] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
-/** States a job never leaves on its own; only a replay (`retry`) moves it back to scheduled. */
+/** States a job never leaves on its own; only a replay moves it back to scheduled. */
 export const FINAL_STATES: readonly JobState[] = ['completed', 'failed', 'cancelled', 'expired', 'skipped'];
 
 /** The events that move a job, named as in docs/state-machine.md. */
@@ -26,7 +27,7 @@ export type TransitionEvent =
   | 'replay'
   | 'replace';
 
-/** One allowed move. `countsAttempt` says whether the move ends an attempt that counts toward maxAttempts. */
+/** One allowed move. */
 export interface Transition {
   readonly from: JobState;
   readonly event: TransitionEvent;

@@ -1,14 +1,14 @@
 /**
  * Turns due schedule occurrences into jobs. Every instance runs one; none is a leader. Each pass is one store
- * transaction that reads due schedules, plans them (core/schedule-plan.ts) and writes jobs and occurrence records,
+ * transaction that reads due schedules, plans them (core/schedule/schedule-plan.ts) and writes jobs and occurrence records,
  * and the occurrence key makes a second instance's attempt at the same occurrence a no-op. Wakes at the earliest
  * fire time, polls at pollIntervalMs for schedules changed by other processes.
  */
 import type { Logger, ResolvedConfig } from '../core/config.js';
 import { isKairosError } from '../core/errors.js';
 import type { NewJob } from '../core/job-options.js';
-import { renderPayload, spreadOffsetMs, type ScheduleJobOptions } from '../core/schedule-definition.js';
-import { planSchedule } from '../core/schedule-plan.js';
+import { renderPayload, spreadOffsetMs, type ScheduleJobOptions } from '../core/schedule/schedule-definition.js';
+import { planSchedule } from '../core/schedule/schedule-plan.js';
 import { compileRule, type CalendarSet, type CompiledRule } from '../core/schedule/index.js';
 import type { Driver, MaterializePlan, ScheduleRow } from '../driver/driver.js';
 import type { KairosEmitter } from './events.js';

@@ -1,13 +1,13 @@
 /**
  * The schedules API of an instance: upsert, sync (declarative, from code), pause/resume, delete, preview and history;
- * and holiday calendars. Definitions are validated here (core/schedule-definition.ts, compileRule) before the store
+ * and holiday calendars. Definitions are validated here (core/schedule/schedule-definition.ts, compileRule) before the store
  * sees them; occurrences are produced by the ScheduleMaterializer.
  */
 import type { ResolvedConfig } from '../core/config.js';
 import { KairosError } from '../core/errors.js';
 import type { JobState } from '../core/job-state.js';
-import { normalizeSchedule, spreadOffsetMs, type ScheduleDefinition, type ScheduleJobOptions } from '../core/schedule-definition.js';
-import { compileRule, localParts, validateCalendarDates, type CompiledRule, type ScheduleRule } from '../core/schedule/index.js';
+import { normalizeSchedule, spreadOffsetMs, type ScheduleDefinition, type ScheduleJobOptions } from '../core/schedule/schedule-definition.js';
+import { compileRule, formatLocal, validateCalendarDates, type CompiledRule, type ScheduleRule } from '../core/schedule/index.js';
 import type { Driver, OccurrenceRow, ScheduleRow } from '../driver/driver.js';
 import { loadCalendars, type ScheduleMaterializer } from './schedule-materializer.js';
 
@@ -76,15 +76,6 @@ function toSchedule(row: ScheduleRow): Schedule {
     nextFireAt: date(row.nextFireAt), bufferedAt: date(row.bufferedAt), lastOccurrenceAt: date(row.lastOccurrenceAt), lastJobId: row.lastJobId,
     lastJobState: row.lastJobState, source: row.source, createdAt: new Date(row.createdAt), updatedAt: new Date(row.updatedAt),
   };
-}
-
-/** ISO 8601 local time with offset for an instant in a zone. */
-export function formatLocal(ms: number, tz: string): string {
-  const p = localParts(ms, tz);
-  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-  const off = Math.abs(p.offsetMinutes);
-  const sign = p.offsetMinutes < 0 ? '-' : '+';
-  return `${pad(p.year, 4)}-${pad(p.month)}-${pad(p.day)}T${pad(p.hour)}:${pad(p.minute)}:${pad(p.second)}${sign}${pad(Math.floor(off / 60))}:${pad(off % 60)}`;
 }
 
 export class Schedules {

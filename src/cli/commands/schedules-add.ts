@@ -4,7 +4,7 @@
  */
 import { Option, type Command } from 'commander';
 import { KairosError } from '../../core/errors.js';
-import type { ScheduleDefinition } from '../../core/schedule-definition.js';
+import type { ScheduleDefinition } from '../../core/schedule/schedule-definition.js';
 import type { Kairos } from '../../engine/kairos.js';
 import type { PreviewEntry, Schedule } from '../../engine/schedules.js';
 import { readJsonInput } from '../json-input.js';

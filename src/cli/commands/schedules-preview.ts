@@ -3,7 +3,7 @@
  * anything. Each is shown in UTC, in the rule's time zone with its offset, and with the job's due time.
  */
 import type { Command } from 'commander';
-import type { ScheduleDefinition } from '../../core/schedule-definition.js';
+import type { ScheduleDefinition } from '../../core/schedule/schedule-definition.js';
 import { parseInteger, withKairos, withStoreAndJson, type CommonOptions } from '../options.js';
 import type { Output } from '../output.js';
 import { addRuleFlags, addWindowFlags, requireRule, withWindow, type RuleFlags, type WindowFlags } from '../schedule-flags.js';

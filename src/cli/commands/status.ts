@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { JOB_STATES, type JobState } from '../../core/job-state.js';
 import type { Driver } from '../../driver/driver.js';
 import { SqliteDriver } from '../../driver/sqlite/sqlite-driver.js';
-import { parseSqliteUrl } from '../../stores.js';
+import { parseSqliteUrl } from '../../driver/sqlite/sqlite-url.js';
 import { withKairos, withStoreAndJson, type CommonOptions } from '../options.js';
 import { formatTable, type Output } from '../output.js';
 import { readMigrations } from './migrate.js';

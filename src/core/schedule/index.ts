@@ -6,6 +6,7 @@ export { compileRule, MIN_INTERVAL_MS, MAX_INTERVAL_MS } from './compile-rule.js
 export { validateCalendarDates } from './calendars.js';
 export type { CalendarSet } from './calendars.js';
 export { localParts } from './tz-offsets.js';
+export { formatLocal } from './format-local.js';
 export type { LocalParts } from './tz-offsets.js';
 export { SEARCH_HORIZON_DAYS } from './cron-schedule.js';
 export type { AtRule, CompiledRule, CronRule, IntervalRule, OnHoliday, ScheduleRule } from './types.js';

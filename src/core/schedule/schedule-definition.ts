@@ -2,11 +2,11 @@
  * A schedule as a user defines it (rule + what to enqueue + policies) and its validation. Pure: the rule itself is
  * checked by schedule/compileRule; this module checks everything around it and names the field at fault.
  */
-import { parseBackoff, type BackoffSpec } from './backoff.js';
-import { KairosError } from './errors.js';
-import { assertQueueName, MAX_ATTEMPTS_LIMIT, PRIORITY_MAX, PRIORITY_MIN, serializePayload } from './job-options.js';
-import type { ScheduleRule } from './schedule/index.js';
-import { readInstant } from './schedule/instant-input.js';
+import { parseBackoff, type BackoffSpec } from '../backoff.js';
+import { KairosError } from '../errors.js';
+import { assertQueueName, MAX_ATTEMPTS_LIMIT, PRIORITY_MAX, PRIORITY_MIN, serializePayload } from '../job-options.js';
+import type { ScheduleRule } from './index.js';
+import { readInstant } from './instant-input.js';
 
 /** What to do with occurrences that passed while no instance was running (more than misfireGraceMs late). */
 export type MisfirePolicy = 'skip' | 'once' | 'all';

@@ -3,9 +3,9 @@
  * and where the schedule goes next. Pure: the store runs it inside the transaction that writes its result, so two
  * instances can never both act on one occurrence (and the occurrence's unique key would stop them if they did).
  */
-import type { JobState } from './job-state.js';
+import type { JobState } from '../job-state.js';
 import type { MisfirePolicy, OverlapPolicy } from './schedule-definition.js';
-import type { CompiledRule } from './schedule/index.js';
+import type { CompiledRule } from './index.js';
 
 /** The stored state of a schedule that the planner reads. */
 export interface ScheduleState {
