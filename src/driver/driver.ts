@@ -1,14 +1,21 @@
 /**
- * THE storage seam: queue operations, one atomic call each, entity first and alphabetized. Drivers (sqlite/, later
+ * THE storage seam: queue operations, one atomic call each, entity first and alphabetized. Drivers (sqlite/,
  * postgres/) implement it; the engine and the public API use nothing else. No connection, transaction or native
- * type leaks out: rows are plain objects with epoch-ms times and JSON as strings.
+ * type leaks out: rows are plain objects with epoch-ms times, ids as safe integers (see ids.ts) and JSON as strings.
+ *
+ * Time: every call that judges time takes an optional `now` (epoch ms). Tests pass it for determinism; the engine in
+ * production leaves it out and the store decides on its own clock (the process clock for SQLite, the database's for
+ * PostgreSQL). `now()` reads that clock, so an instance can measure its offset against it.
  */
 import type { AttemptOutcome, JobState } from '../core/job-state.js';
 import type { NewJob } from '../core/job-options.js';
 
 /** What a driver can do, declared rather than sniffed. */
 export interface DriverCapabilities {
-  /** The store can push "new work" notifications to other instances (PostgreSQL LISTEN/NOTIFY). */
+  /**
+   * The store pushes notifications (new work, cancels of running jobs, schedule changes) to every instance through
+   * {@link Driver.subscribe}. Without it the engine polls.
+   */
   readonly listenNotify: boolean;
   /** The smallest time step the store keeps (1 ms for both drivers). */
   readonly timePrecisionMs: number;
@@ -155,12 +162,17 @@ export interface ScheduleRow {
   source: 'api' | 'code';
   createdAt: number;
   updatedAt: number;
+  /** Goes up by one with every write to the row: the fence of scheduleUpsert and scheduleApplyPlans. */
+  version: number;
   /** State of the job of the latest enqueued occurrence (null if none, or pruned). */
   lastJobState: JobState | null;
 }
 
 /** The definition fields a schedule upsert writes; runs, history and buffering are kept by the store. */
-export type ScheduleWrite = Omit<ScheduleRow, 'runs' | 'bufferedAt' | 'lastOccurrenceAt' | 'lastJobId' | 'createdAt' | 'updatedAt' | 'lastJobState'>;
+export type ScheduleWrite = Omit<
+  ScheduleRow,
+  'runs' | 'bufferedAt' | 'lastOccurrenceAt' | 'lastJobId' | 'createdAt' | 'updatedAt' | 'lastJobState' | 'version'
+>;
 
 /** One occurrence as the engine planned it; `job` is set for the ones to enqueue. */
 export interface OccurrenceWrite {
@@ -171,7 +183,7 @@ export interface OccurrenceWrite {
   job: NewJob | null;
 }
 
-/** The engine's decision for one due schedule, computed inside the materialize transaction. */
+/** The engine's decision for one due schedule, computed from a row read by scheduleListDue. */
 export interface MaterializePlan {
   occurrences: OccurrenceWrite[];
   /** A buffered occurrence to enqueue now. */
@@ -181,10 +193,19 @@ export interface MaterializePlan {
   bufferedAt: number | null;
 }
 
-/** What one materialize pass did to one schedule. */
+/** A plan for one schedule, fenced by the version of the row it was computed from. */
+export interface SchedulePlanWrite {
+  scheduleId: string;
+  version: number;
+  plan: MaterializePlan;
+}
+
+/** What applying one plan did. */
 export interface MaterializeResult {
   scheduleId: string;
   queue: string;
+  /** False when the schedule changed (or was deleted) since it was read: nothing was written; read and plan again. */
+  applied: boolean;
   /** Jobs created, with their due time. Occurrences another instance had already recorded are absent. */
   jobs: { id: number; runAt: number; occurrenceAt: number }[];
   /** Occurrences recorded as missed, skipped or buffered. */
@@ -209,28 +230,70 @@ export interface CalendarRow {
   updatedAt: number;
 }
 
-/** A store. Every method is one atomic operation; `now` is the engine clock's time in epoch ms. */
+/** Jobs of one queue in one state. */
+export interface JobCount {
+  queue: string;
+  state: JobState;
+  count: number;
+}
+
+/** One schema migration of a driver. Versions are the same numbers in every driver. */
+export interface MigrationInfo {
+  version: number;
+  name: string;
+}
+
+/** What migrate() did, or with `dryRun` would do. */
+export interface MigrateResult {
+  /** Applied by this call (empty on a dry run). */
+  applied: MigrationInfo[];
+  /** Not applied yet after this call (on a dry run: what it would apply), with the SQL each would run. */
+  pending: (MigrationInfo & { sql: string })[];
+  /** The schema version now (0 for an empty store). */
+  version: number;
+}
+
+/**
+ * What a store tells every subscribed instance. Sent when the write commits, so work inside a caller's transaction
+ * is announced only if it commits.
+ */
+export type StoreNotification =
+  /** Jobs of `queue` became due at `runAt` (inserted, replayed, retried early or rescued). */
+  | { kind: 'job-available'; queue: string; runAt: number }
+  /** A running job was cancelled; the instance named `owner` aborts its handler. */
+  | { kind: 'job-cancelled'; id: number; queue: string; owner: string }
+  /** A schedule or calendar changed; materializers re-read their next fire time. */
+  | { kind: 'schedule-changed' };
+
+/** A live subscription; close() stops it. */
+export interface Subscription {
+  close(): Promise<void>;
+}
+
+/** A store. Every method is one atomic operation. `now` is optional wherever it appears; see the header. */
 export interface Driver {
   readonly name: string;
   readonly capabilities: DriverCapabilities;
 
-  /** The attempt history of one job, oldest first. */
+  /** Every attempt of one job, oldest first, including the one that completed it. */
   attemptListByJob(params: { jobId: number }): Promise<AttemptRow[]>;
 
   /** Remove a calendar; false when there was none. */
   calendarDelete(params: { name: string }): Promise<boolean>;
   calendarList(): Promise<CalendarRow[]>;
-  calendarUpsert(params: { name: string; dates: readonly string[]; now: number }): Promise<void>;
+  calendarUpsert(params: { name: string; dates: readonly string[]; now?: number }): Promise<void>;
 
-  /** Cancel one job by id, or the pending/running job of a queue with a key. */
-  jobCancel(params: { id: number; now: number } | { queue: string; key: string; now: number }): Promise<CancelResult | null>;
+  /** Cancel one job by id, or the pending/running job of a queue with a key; null when no job matched. */
+  jobCancel(params: ({ id: number } | { queue: string; key: string }) & { now?: number }): Promise<CancelResult | null>;
   /**
    * Claim up to `limit` due jobs of `queue` in (priority, runAt, id) order for `owner`. Due jobs whose deadline has
    * passed are moved to expired in the same statement and returned with state 'expired'. Never reads future jobs.
    */
-  jobClaim(params: { queue: string; limit: number; owner: string; leaseMs: number; now: number }): Promise<ClaimedJob[]>;
+  jobClaim(params: { queue: string; limit: number; owner: string; leaseMs: number; now?: number }): Promise<ClaimedJob[]>;
+  /** Jobs by queue and state (only non-zero counts), optionally of one queue. */
+  jobCounts(params?: { queue?: string }): Promise<JobCount[]>;
   /** Extend the leases of `owner`'s running jobs; returns the ids of `ids` this owner no longer holds. */
-  jobExtendLeases(params: { owner: string; ids: readonly number[]; leaseMs: number; now: number }): Promise<number[]>;
+  jobExtendLeases(params: { owner: string; ids: readonly number[]; leaseMs: number; now?: number }): Promise<number[]>;
   /**
    * jobFinishMany then jobClaim in one transaction: a worker that has outcomes to write and slots to fill pays for one
    * commit instead of two.
@@ -238,22 +301,22 @@ export interface Driver {
   jobFinishAndClaim(params: {
     items: readonly FinishItem[];
     claim: { queue: string; limit: number; owner: string; leaseMs: number };
-    now: number;
+    now?: number;
   }): Promise<{ finished: boolean[]; claimed: ClaimedJob[] }>;
   /** Apply finished attempts; returns, per item, whether the fence held (false = lease lost, nothing written). */
-  jobFinishMany(params: { items: readonly FinishItem[]; now: number }): Promise<boolean[]>;
+  jobFinishMany(params: { items: readonly FinishItem[]; now?: number }): Promise<boolean[]>;
   jobGet(params: { id: number }): Promise<JobRow | null>;
   /** Insert jobs in one transaction, applying each job's dedupe policy. `tx` is the caller's own connection/transaction. */
-  jobInsertMany(params: { jobs: readonly NewJob[]; now: number; tx?: unknown }): Promise<InsertResult[]>;
+  jobInsertMany(params: { jobs: readonly NewJob[]; now?: number; tx?: unknown }): Promise<InsertResult[]>;
   jobList(params: JobListParams): Promise<JobPage>;
   /** The earliest runAt of a scheduled job in `queues` (may be ≤ now), or null when there is none. */
   jobNextDue(params: { queues: readonly string[] }): Promise<number | null>;
   /** Delete up to `limit` final jobs (and their attempts) that finished before the cut-offs; returns how many. */
   jobPrune(params: { finishedBefore: number; failedBefore: number; limit: number }): Promise<number>;
-  /** Requeue or fail running jobs whose lease ended before `now`; each counts as an attempt ('lease-expired'). */
-  jobRescueExpired(params: { now: number; limit: number }): Promise<RescuedJob[]>;
   /** Replay a final job: back to scheduled at `now`, same id, one more attempt allowed if it had none left. */
-  jobRetry(params: { id: number; now: number }): Promise<JobRow>;
+  jobReplay(params: { id: number; now?: number }): Promise<JobRow>;
+  /** Requeue or fail running jobs whose lease ended before `now`; each counts as an attempt ('lease-expired'). */
+  jobRescueExpired(params: { now?: number; limit: number }): Promise<RescuedJob[]>;
 
   /** The earliest lease end among running jobs, or null. */
   leaseNextExpiry(): Promise<number | null>;
@@ -263,24 +326,42 @@ export interface Driver {
   /** Delete occurrence records older than `before`; returns how many. */
   occurrencePrune(params: { before: number; limit: number }): Promise<number>;
 
+  /**
+   * In one transaction, write each plan whose schedule still has the version it was read at: its occurrences (each
+   * recorded once by its (schedule, instant) key; a job whose occurrence was already recorded is not created), its
+   * jobs and its next state. A plan whose schedule moved on is skipped and reported with `applied: false`.
+   */
+  scheduleApplyPlans(params: { plans: readonly SchedulePlanWrite[]; now?: number }): Promise<MaterializeResult[]>;
   /** Delete a schedule and its history (its jobs stay); false when there was none. */
   scheduleDelete(params: { id: string }): Promise<boolean>;
   scheduleGet(params: { id: string }): Promise<ScheduleRow | null>;
   scheduleList(): Promise<ScheduleRow[]>;
   /**
-   * In one transaction: read up to `limit` due schedules (fire time ≤ now, or a buffered occurrence whose previous job
-   * ended), call `plan` for each (a pure function), and write its occurrences, jobs and next state. Each occurrence is
-   * recorded once by its (schedule, instant) key; a job whose occurrence was already recorded is not created.
+   * Up to `limit` schedules with work now: live ones whose fire time is ≤ now, and ones holding a buffered occurrence
+   * whose previous job has ended. A read only; the engine plans them outside any transaction.
    */
-  scheduleMaterializeDue(params: { now: number; limit: number; plan: (row: ScheduleRow) => MaterializePlan | null }): Promise<MaterializeResult[]>;
+  scheduleListDue(params: { now?: number; limit: number }): Promise<ScheduleRow[]>;
   /** The earliest fire time of a live schedule (may be ≤ now), and whether a buffered occurrence waits. */
   scheduleNextFire(): Promise<{ nextFireAt: number | null; hasBuffered: boolean }>;
-  scheduleSetPaused(params: { id: string; paused: boolean; nextAt: number | null; nextFireAt: number | null; now: number }): Promise<boolean>;
-  /** Create or update a schedule's definition; returns the stored row and whether it was new. */
-  scheduleUpsert(params: { schedule: ScheduleWrite; now: number }): Promise<{ row: ScheduleRow; created: boolean }>;
+  /** Pause or resume; false when there is no such schedule. */
+  scheduleSetPaused(params: { id: string; paused: boolean; nextAt: number | null; nextFireAt: number | null; now?: number }): Promise<boolean>;
+  /**
+   * Create or update a schedule's definition, as a compare-and-set: `expectedVersion` is the version the caller
+   * computed from (null: the schedule must not exist yet). Returns null, writing nothing, when the row moved on.
+   */
+  scheduleUpsert(params: { schedule: ScheduleWrite; expectedVersion: number | null; now?: number }): Promise<{ row: ScheduleRow; created: boolean } | null>;
 
-  /** Apply pending migrations; idempotent. */
-  migrate(): Promise<void>;
+  /** The store's clock, epoch ms: what the store uses when a call leaves `now` out. */
+  now(): Promise<number>;
+  /**
+   * Listen for notifications from every instance on this store. Present, and only used, when
+   * capabilities.listenNotify is true. The driver re-establishes a lost listener by itself and calls `onReconnect`,
+   * after which the engine re-reads what it may have missed.
+   */
+  subscribe?(listener: (n: StoreNotification) => void, onReconnect?: () => void): Promise<Subscription>;
+
+  /** Apply pending migrations (idempotent, safe from several processes at once), or with `dryRun` only report them. */
+  migrate(params?: { dryRun?: boolean }): Promise<MigrateResult>;
   /** Release connections. Idempotent. */
   close(): Promise<void>;
 
@@ -288,5 +369,5 @@ export interface Driver {
    * Synchronous insert for callers inside their own synchronous transaction (better-sqlite3's db.transaction()).
    * Present only when capabilities.syncTransactions is true.
    */
-  jobInsertManySync?(params: { jobs: readonly NewJob[]; now: number; tx?: unknown }): InsertResult[];
+  jobInsertManySync?(params: { jobs: readonly NewJob[]; now?: number; tx?: unknown }): InsertResult[];
 }
