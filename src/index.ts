@@ -7,7 +7,7 @@ export type { HandlerOptions } from './engine/queue-worker.js';
 export type { Handler, JobContext, RunningJob, SkipSignal, SnoozeSignal } from './engine/job-context.js';
 export type { KairosEvents, KairosEventName } from './engine/events.js';
 export { registerStore } from './engine/store-registry.js';
-export { sqliteStore } from './stores.js';
+export { postgresStore, sqliteStore } from './stores.js';
 export { KairosError, isKairosError, ERROR_CATALOG } from './core/errors.js';
 export type { ErrorCode } from './core/errors.js';
 export { UnrecoverableError, JobTimeoutError, JobAbortedError } from './core/job.js';

@@ -1,0 +1,320 @@
+/**
+ * The shared store: PostgreSQL through node-postgres, for many instances on one database. Claims use SKIP LOCKED on
+ * partial indexes, completions are batched and fenced per row, notifications go out with LISTEN/NOTIFY on commit.
+ */
+import pg from 'pg';
+import { KairosError } from '../../core/errors.js';
+import type { NewJob } from '../../core/job-options.js';
+import type {
+  AttemptRow, CalendarRow, CancelResult, ClaimedJob, Driver, DriverCapabilities, FinishItem, InsertResult, JobCount, JobListParams, JobPage, JobRow,
+  MaterializeResult, MigrateResult, OccurrenceRow, RescuedJob, SchedulePlanWrite, ScheduleRow, ScheduleWrite, StoreNotification, Subscription,
+} from '../driver.js';
+import { toJobId } from '../ids.js';
+import { claim, finishMany, insertAll } from './job-ops.js';
+import { migrate } from './migrate.js';
+import { translate } from './pg-errors.js';
+import { PgListener } from './pg-listener.js';
+import { PgRunner, type Session } from './pg-session.js';
+import { assertSchemaName, DEFAULT_POOL_SIZE, DEFAULT_SCHEMA } from './postgres-options.js';
+import { attemptSql } from './queries/attempts.js';
+import { jobWriteSql } from './queries/job-writes.js';
+import { jobSql } from './queries/jobs.js';
+import { occurrenceSql } from './queries/occurrences.js';
+import { scheduleSql } from './queries/schedules.js';
+import { tablesIn } from './queries/tables.js';
+import { applyPlans, toScheduleRow, upsertSchedule } from './schedule-ops.js';
+
+/** Where the driver connects: its own pool from a URL, or a pool of the caller's (then close() leaves it open). */
+export type PostgresDriverOptions = ({ connectionString: string; poolSize?: number } | { pool: pg.Pool }) & {
+  /** The schema that holds every Kairos table (default `kairos`); created by migrate(). */
+  schema?: string;
+};
+
+const NO_CURSOR = Number.MAX_SAFE_INTEGER;
+
+function jobRow(raw: JobRow): JobRow {
+  return { ...raw, id: toJobId(raw.id) };
+}
+
+export class PostgresDriver implements Driver {
+  readonly name = 'postgres';
+  readonly capabilities: DriverCapabilities = { listenNotify: true, timePrecisionMs: 1, syncTransactions: false, multiProcess: true };
+  /** The schema of this store's tables. */
+  readonly schema: string;
+  private readonly db: PgRunner;
+  private readonly ownsPool: boolean;
+  private readonly listener: PgListener;
+  private readonly sql;
+  private closed = false;
+
+  constructor(options: PostgresDriverOptions) {
+    const schema = options.schema ?? DEFAULT_SCHEMA;
+    assertSchemaName(schema);
+    this.schema = schema;
+    let pool: pg.Pool;
+    if ('pool' in options) {
+      pool = options.pool;
+      this.ownsPool = false;
+    } else {
+      pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? DEFAULT_POOL_SIZE, application_name: 'kairos' });
+      // An idle client whose connection drops emits 'error' on the pool; the pool discards it and the next call
+      // connects again (translating the error if the database is still away). Without a listener it would crash.
+      pool.on('error', () => undefined);
+      this.ownsPool = true;
+    }
+    const channel = `${schema}_kairos`;
+    this.db = new PgRunner(pool, channel);
+    this.listener = new PgListener(pool.options, channel);
+    const t = tablesIn(schema);
+    this.sql = { job: jobSql(t), jobWrite: jobWriteSql(t), attempt: attemptSql(t), schedule: scheduleSql(t), occurrence: occurrenceSql(t) };
+  }
+
+  private check(): void {
+    if (this.closed) throw new KairosError('CLOSED', 'the PostgreSQL store is closed');
+  }
+
+  private tx<T>(fn: (s: Session) => Promise<T>): Promise<T> {
+    this.check();
+    return this.db.transaction(fn);
+  }
+
+  private async query<R>(text: string, values: readonly unknown[] = []): Promise<R[]> {
+    this.check();
+    return this.db.query<R>(text, values);
+  }
+
+  async attemptListByJob(p: { jobId: number }): Promise<AttemptRow[]> {
+    return (await this.query<AttemptRow>(this.sql.attempt.listByJob, [p.jobId])).map((r) => ({ ...r, jobId: toJobId(r.jobId) }));
+  }
+
+  async calendarDelete(p: { name: string }): Promise<boolean> {
+    return this.tx(async (s) => {
+      const gone = (await s.conn.query(this.sql.occurrence.calendarDelete, [p.name])).rowCount === 1;
+      if (gone) s.notify({ kind: 'schedule-changed' });
+      return gone;
+    });
+  }
+
+  async calendarList(): Promise<CalendarRow[]> {
+    return this.query<CalendarRow>(this.sql.occurrence.calendarList);
+  }
+
+  async calendarUpsert(p: { name: string; dates: readonly string[]; now?: number }): Promise<void> {
+    await this.tx(async (s) => {
+      await s.run(this.sql.occurrence.calendarUpsert, [p.name, JSON.stringify(p.dates), p.now ?? null]);
+      s.notify({ kind: 'schedule-changed' });
+    });
+  }
+
+  async jobCancel(p: ({ id: number } | { queue: string; key: string }) & { now?: number }): Promise<CancelResult | null> {
+    return this.tx(async (s) => {
+      const [row] = 'id' in p
+        ? await s.run<JobRow>(this.sql.jobWrite.lockById, [p.id])
+        : await s.run<JobRow>(this.sql.jobWrite.lockActiveByKey, [p.queue, p.key]);
+      if (row === undefined) return null;
+      const base = { id: toJobId(row.id), queue: row.queue, previousState: row.state, owner: row.owner, attempt: row.attempt };
+      if (row.state !== 'scheduled' && row.state !== 'running') return { ...base, cancelled: false };
+      const [{ finishedAt }] = (await s.run<{ finishedAt: number }>(this.sql.jobWrite.cancel, [row.id, p.now ?? null])) as [{ finishedAt: number }];
+      if (row.state === 'running' && row.owner !== null) {
+        await s.run(this.sql.attempt.insert, [row.id, row.attempt, row.owner, row.startedAt ?? finishedAt, finishedAt, 'cancelled', null, 'cancelled while running']);
+        s.notify({ kind: 'job-cancelled', id: base.id, queue: row.queue, owner: row.owner });
+      }
+      return { ...base, cancelled: true };
+    });
+  }
+
+  async jobClaim(p: { queue: string; limit: number; owner: string; leaseMs: number; now?: number }): Promise<ClaimedJob[]> {
+    return this.tx((s) => claim(s, this.sql.job, { ...p, now: p.now ?? null }));
+  }
+
+  async jobCounts(p: { queue?: string } = {}): Promise<JobCount[]> {
+    return p.queue === undefined
+      ? this.query<JobCount>(this.sql.job.countsAll)
+      : this.query<JobCount>(this.sql.job.countsByQueue, [p.queue]);
+  }
+
+  async jobExtendLeases(p: { owner: string; ids: readonly number[]; leaseMs: number; now?: number }): Promise<number[]> {
+    return this.tx(async (s) => {
+      const held = new Set((await s.run<{ id: number }>(this.sql.jobWrite.extendLeases, [p.owner, p.leaseMs, p.now ?? null])).map((r) => r.id));
+      return p.ids.filter((id) => !held.has(id));
+    });
+  }
+
+  /** Finish, then claim, in one transaction (two statements: a single complete-and-claim statement can deadlock). */
+  async jobFinishAndClaim(p: {
+    items: readonly FinishItem[];
+    claim: { queue: string; limit: number; owner: string; leaseMs: number };
+    now?: number;
+  }): Promise<{ finished: boolean[]; claimed: ClaimedJob[] }> {
+    const now = p.now ?? null;
+    return this.tx(async (s) => {
+      const finished = await finishMany(s, this.sql.jobWrite, p.items, now);
+      const claimed = p.claim.limit > 0 ? await claim(s, this.sql.job, { ...p.claim, now }) : [];
+      return { finished, claimed };
+    });
+  }
+
+  async jobFinishMany(p: { items: readonly FinishItem[]; now?: number }): Promise<boolean[]> {
+    if (p.items.length === 0) return [];
+    return this.tx((s) => finishMany(s, this.sql.jobWrite, p.items, p.now ?? null));
+  }
+
+  async jobGet(p: { id: number }): Promise<JobRow | null> {
+    const [row] = await this.query<JobRow>(this.sql.job.get, [p.id]);
+    return row === undefined ? null : jobRow(row);
+  }
+
+  /** With `tx` (a pg Client or PoolClient inside an open transaction) the insert joins that transaction. */
+  async jobInsertMany(p: { jobs: readonly NewJob[]; now?: number; tx?: unknown }): Promise<InsertResult[]> {
+    this.check();
+    if (p.jobs.length === 0) return [];
+    const insert = (s: Session) => insertAll(s, this.sql.job, p.jobs, p.now ?? null);
+    return p.tx === undefined ? this.db.transaction(insert) : this.db.inCallerTransaction(p.tx, insert);
+  }
+
+  async jobList(p: JobListParams): Promise<JobPage> {
+    const base = [p.cursor ?? NO_CURSOR, p.limit];
+    const j = this.sql.job;
+    const rows = p.queue !== undefined
+      ? (p.state !== undefined ? await this.query<JobRow>(j.listByQueueState, [...base, p.queue, p.state]) : await this.query<JobRow>(j.listByQueue, [...base, p.queue]))
+      : (p.state !== undefined ? await this.query<JobRow>(j.listByState, [...base, p.state]) : await this.query<JobRow>(j.listAll, base));
+    const jobs = rows.map(jobRow);
+    const last = jobs[jobs.length - 1];
+    return { jobs, nextCursor: jobs.length === p.limit && last !== undefined ? last.id : null };
+  }
+
+  async jobNextDue(p: { queues: readonly string[] }): Promise<number | null> {
+    let earliest: number | null = null;
+    for (const queue of p.queues) {
+      const [row] = await this.query<{ runAt: number | null }>(this.sql.job.nextDue, [queue]);
+      const at = row?.runAt ?? null;
+      if (at !== null && (earliest === null || at < earliest)) earliest = at;
+    }
+    return earliest;
+  }
+
+  async jobPrune(p: { finishedBefore: number; failedBefore: number; limit: number }): Promise<number> {
+    const [row] = await this.query<{ count: number }>(this.sql.jobWrite.prune, [p.finishedBefore, p.failedBefore, p.limit]);
+    return row?.count ?? 0;
+  }
+
+  async jobReplay(p: { id: number; now?: number }): Promise<JobRow> {
+    return this.tx(async (s) => {
+      await s.run(this.sql.jobWrite.archiveCompletedAttempt, [p.id]);
+      const [replayed] = await s.run<JobRow>(this.sql.jobWrite.replay, [p.id, p.now ?? null]);
+      if (replayed !== undefined) {
+        s.notify({ kind: 'job-available', queue: replayed.queue, runAt: replayed.runAt });
+        return jobRow(replayed);
+      }
+      const [row] = await s.run<JobRow>(this.sql.job.get, [p.id]);
+      if (row === undefined) throw new KairosError('JOB_NOT_FOUND', `job ${p.id} not found`, { details: { field: 'id' } });
+      throw new KairosError('JOB_STATE_CONFLICT', `job ${p.id} is ${row.state}; only a completed, failed, cancelled, expired or skipped job can be replayed`, {
+        details: { field: 'id', state: row.state },
+      });
+    });
+  }
+
+  async jobRescueExpired(p: { now?: number; limit: number }): Promise<RescuedJob[]> {
+    return this.tx(async (s) => {
+      const rows = await s.run<RescuedJob & { runAt: number }>(this.sql.jobWrite.rescueExpired, [p.now ?? null, p.limit]);
+      const earliest = new Map<string, number>();
+      for (const r of rows) if (r.state === 'scheduled' && !(r.runAt >= (earliest.get(r.queue) ?? Infinity))) earliest.set(r.queue, r.runAt);
+      for (const [queue, runAt] of earliest) s.notify({ kind: 'job-available', queue, runAt });
+      return rows.map((r) => ({ id: toJobId(r.id), queue: r.queue, attempt: r.attempt, owner: r.owner, state: r.state }));
+    });
+  }
+
+  async leaseNextExpiry(): Promise<number | null> {
+    const [row] = await this.query<{ leaseUntil: number | null }>(this.sql.job.leaseNextExpiry);
+    return row?.leaseUntil ?? null;
+  }
+
+  async occurrenceListBySchedule(p: { scheduleId: string; before?: number; limit: number }): Promise<OccurrenceRow[]> {
+    const rows = await this.query<OccurrenceRow>(this.sql.occurrence.list, [p.scheduleId, p.before ?? NO_CURSOR, p.limit]);
+    return rows.map((r) => (r.jobId === null ? r : { ...r, jobId: toJobId(r.jobId) }));
+  }
+
+  async occurrencePrune(p: { before: number; limit: number }): Promise<number> {
+    this.check();
+    return this.db.transaction(async (s) => (await s.conn.query(this.sql.occurrence.prune, [p.before, p.limit])).rowCount ?? 0);
+  }
+
+  async scheduleApplyPlans(p: { plans: readonly SchedulePlanWrite[]; now?: number }): Promise<MaterializeResult[]> {
+    if (p.plans.length === 0) return [];
+    return this.tx((s) => applyPlans(s, this.sql, p.plans, p.now ?? null));
+  }
+
+  async scheduleDelete(p: { id: string }): Promise<boolean> {
+    return this.tx(async (s) => {
+      const gone = (await s.conn.query(this.sql.schedule.delete, [p.id])).rowCount === 1;
+      if (gone) s.notify({ kind: 'schedule-changed' });
+      return gone;
+    });
+  }
+
+  async scheduleGet(p: { id: string }): Promise<ScheduleRow | null> {
+    return toScheduleRow((await this.query<ScheduleRow>(this.sql.schedule.get, [p.id]))[0]);
+  }
+
+  async scheduleList(): Promise<ScheduleRow[]> {
+    return (await this.query<ScheduleRow>(this.sql.schedule.list)).map((r) => toScheduleRow(r)!);
+  }
+
+  async scheduleListDue(p: { now?: number; limit: number }): Promise<ScheduleRow[]> {
+    const rows = (await this.query<ScheduleRow>(this.sql.schedule.due, [p.now ?? null, p.limit])).map((r) => toScheduleRow(r)!);
+    const seen = new Set(rows.map((r) => r.id));
+    for (const raw of await this.query<ScheduleRow>(this.sql.schedule.buffered, [p.limit])) {
+      if (!seen.has(raw.id)) rows.push(toScheduleRow(raw)!);
+    }
+    return rows;
+  }
+
+  async scheduleNextFire(): Promise<{ nextFireAt: number | null; hasBuffered: boolean }> {
+    const [row] = await this.query<{ nextFireAt: number | null; hasBuffered: boolean }>(this.sql.schedule.nextFire);
+    return { nextFireAt: row?.nextFireAt ?? null, hasBuffered: row?.hasBuffered ?? false };
+  }
+
+  /** With `expectedVersion`, a compare-and-set: false when the schedule moved on. */
+  async scheduleSetPaused(p: { id: string; paused: boolean; nextAt: number | null; nextFireAt: number | null; expectedVersion?: number; now?: number }): Promise<boolean> {
+    return this.tx(async (s) => {
+      const values = [p.id, p.paused, p.nextAt, p.nextFireAt, p.now ?? null];
+      const result = p.expectedVersion === undefined
+        ? await s.conn.query(this.sql.schedule.setPaused, values)
+        : await s.conn.query(this.sql.schedule.setPausedAt, [...values, p.expectedVersion]);
+      if (result.rowCount !== 1) return false;
+      s.notify({ kind: 'schedule-changed' });
+      return true;
+    });
+  }
+
+  async scheduleUpsert(p: { schedule: ScheduleWrite; expectedVersion: number | null; now?: number }): Promise<{ row: ScheduleRow; created: boolean } | null> {
+    return this.tx((s) => upsertSchedule(s, this.sql.schedule, p.schedule, p.expectedVersion, p.now ?? null));
+  }
+
+  async now(): Promise<number> {
+    const [row] = await this.query<{ now: number }>('SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now');
+    return row!.now;
+  }
+
+  /** One listening connection per driver, shared by every subscriber; re-established by itself after a loss. */
+  async subscribe(listener: (n: StoreNotification) => void, onReconnect?: () => void): Promise<Subscription> {
+    this.check();
+    try {
+      return await this.listener.subscribe(listener, onReconnect);
+    } catch (cause) {
+      translate(cause);
+    }
+  }
+
+  async migrate(p: { dryRun?: boolean } = {}): Promise<MigrateResult> {
+    this.check();
+    return migrate(this.db.pool, this.schema, p.dryRun === true);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.listener.close();
+    if (this.ownsPool) await this.db.pool.end();
+  }
+}

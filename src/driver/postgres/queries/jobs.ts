@@ -1,0 +1,226 @@
+/**
+ * Named statements of the PostgreSQL driver that insert, claim and read kairos_jobs. One block per query with its
+ * positional parameters; columns are aliased to the driver's row shape.
+ */
+import { nowOr, type Tables } from './tables.js';
+
+/** The columns of a JobRow, aliased; `p` is a table alias with its dot, or ''. */
+export function jobColumns(p = ''): string {
+  return `${p}id, ${p}queue, ${p}state, ${p}payload, ${p}priority, ${p}run_at AS "runAt", ${p}key, ${p}attempt,
+    ${p}max_attempts AS "maxAttempts", ${p}backoff, ${p}timeout_ms AS "timeoutMs", ${p}deadline, ${p}tags, ${p}owner,
+    ${p}worker_id AS "workerId", ${p}lease_until AS "leaseUntil", ${p}started_at AS "startedAt", ${p}finished_at AS "finishedAt",
+    ${p}created_at AS "createdAt", ${p}result, ${p}last_error AS "lastError", ${p}schedule_id AS "scheduleId",
+    ${p}occurrence_at AS "occurrenceAt"`;
+}
+
+/** The statements over kairos_jobs that create, claim and read rows. */
+export function jobSql(t: Tables) {
+  const cols = jobColumns();
+  return {
+    /**
+     * jobInsertBatch — $1 queue[] $2 payload[] $3 priority[] $4 runAt[] $5 maxAttempts[] $6 backoff[] $7 timeoutMs[]
+     * $8 deadline[] $9 tags[] $10 scheduleId[] $11 occurrenceAt[] $12 now
+     * Keyless jobs, one statement for the batch. Ids are drawn first and handed out in item order (the k-th smallest
+     * id to the k-th item), so the caller maps the returned ids, sorted, back to its items.
+     */
+    insertBatch: `
+      WITH input AS (
+        SELECT *
+        FROM unnest($1::text[], $2::text[], $3::integer[], $4::bigint[], $5::integer[], $6::text[], $7::integer[], $8::bigint[],
+          $9::text[], $10::text[], $11::bigint[])
+          WITH ORDINALITY AS i(queue, payload, priority, run_at, max_attempts, backoff, timeout_ms, deadline, tags, schedule_id,
+            occurrence_at, ord)
+      ),
+      drawn AS MATERIALIZED (
+        SELECT nextval(${t.jobIdSeq}) AS id
+        FROM input
+      ),
+      numbered AS (
+        SELECT id, row_number() OVER (ORDER BY id) AS ord
+        FROM drawn
+      )
+      INSERT INTO ${t.jobs} (id, queue, state, payload, priority, run_at, max_attempts, backoff, timeout_ms, deadline, tags,
+        created_at, schedule_id, occurrence_at)
+      SELECT n.id, i.queue, 'scheduled', i.payload, i.priority, i.run_at, i.max_attempts, i.backoff, i.timeout_ms, i.deadline,
+        i.tags, ${nowOr('$12')}, i.schedule_id, i.occurrence_at
+      FROM input AS i
+      JOIN numbered AS n ON n.ord = i.ord
+      RETURNING id`,
+
+    /**
+     * jobInsertKeyed — $1 queue $2 payload $3 priority $4 runAt $5 key $6 maxAttempts $7 backoff $8 timeoutMs
+     * $9 deadline $10 tags $11 now $12 scheduleId $13 occurrenceAt; returns nothing when the key is taken.
+     */
+    insertKeyed: `
+      INSERT INTO ${t.jobs} (queue, state, payload, priority, run_at, key, max_attempts, backoff, timeout_ms, deadline, tags,
+        created_at, schedule_id, occurrence_at)
+      VALUES ($1, 'scheduled', $2, $3, $4, $5, $6, $7, $8, $9, $10, ${nowOr('$11')}, $12, $13)
+      ON CONFLICT (queue, key) WHERE key IS NOT NULL AND state IN ('scheduled', 'running', 'completed') DO NOTHING
+      RETURNING id`,
+
+    /** jobGetByKey — $1 queue $2 key; the job holding the key, if any. */
+    getByKey: `
+      SELECT id, state, run_at AS "runAt"
+      FROM ${t.jobs}
+      WHERE queue = $1
+        AND key = $2
+        AND state IN ('scheduled', 'running', 'completed')`,
+
+    /**
+     * jobReplacePending — $1 id $2 payload $3 priority $4 runAt $5 maxAttempts $6 backoff $7 timeoutMs $8 deadline
+     * $9 tags; rewrites a job that has not started.
+     */
+    replacePending: `
+      UPDATE ${t.jobs}
+      SET payload = $2, priority = $3, run_at = $4, max_attempts = $5, backoff = $6, timeout_ms = $7, deadline = $8, tags = $9
+      WHERE id = $1
+        AND state = 'scheduled'
+        AND attempt = 0
+      RETURNING id`,
+
+    /**
+     * jobClaimNextLevel — $1 queue $2 after $3 now $4 limit $5 owner $6 leaseMs
+     * Claims from the lowest priority level above $2 that has pending jobs. One level at a time, so the claim index
+     * (queue, priority, run_at, id) gives a pure run_at range: future jobs are never read. SKIP LOCKED lets instances
+     * claim side by side without waiting on each other. A due job past its deadline becomes expired in the same
+     * statement. Always returns one row at least: `level` (null when no level is left) and the claimed columns.
+     */
+    claimNextLevel: `
+      WITH level AS (
+        SELECT priority
+        FROM ${t.jobs}
+        WHERE state = 'scheduled'
+          AND queue = $1
+          AND priority > $2
+        ORDER BY priority
+        LIMIT 1
+      ),
+      picked AS MATERIALIZED (
+        SELECT id
+        FROM ${t.jobs}
+        WHERE state = 'scheduled'
+          AND queue = $1
+          AND priority = (SELECT priority FROM level)
+          AND run_at <= ${nowOr('$3')}
+        ORDER BY run_at, id
+        LIMIT $4
+        FOR NO KEY UPDATE SKIP LOCKED
+      ),
+      claimed AS (
+        UPDATE ${t.jobs} AS j
+        SET state       = CASE WHEN j.deadline < ${nowOr('$3')} THEN 'expired' ELSE 'running' END,
+            attempt     = CASE WHEN j.deadline < ${nowOr('$3')} THEN j.attempt ELSE j.attempt + 1 END,
+            owner       = CASE WHEN j.deadline < ${nowOr('$3')} THEN NULL ELSE $5 END,
+            worker_id   = CASE WHEN j.deadline < ${nowOr('$3')} THEN j.worker_id ELSE $5 END,
+            lease_until = CASE WHEN j.deadline < ${nowOr('$3')} THEN NULL ELSE ${nowOr('$3')} + $6 END,
+            started_at  = CASE WHEN j.deadline < ${nowOr('$3')} THEN j.started_at ELSE ${nowOr('$3')} END,
+            finished_at = CASE WHEN j.deadline < ${nowOr('$3')} THEN ${nowOr('$3')} ELSE NULL END
+        FROM picked
+        WHERE j.id = picked.id
+        RETURNING j.id, j.queue, j.state, j.payload, j.priority, j.run_at AS "runAt", j.key, j.attempt, j.max_attempts AS "maxAttempts",
+          j.backoff, j.timeout_ms AS "timeoutMs", j.deadline, j.tags, j.schedule_id AS "scheduleId", j.occurrence_at AS "occurrenceAt",
+          ${nowOr('$3')} AS "startedAt"
+      )
+      SELECT (SELECT priority FROM level) AS level, c.*
+      FROM (SELECT 1) AS one
+      LEFT JOIN claimed AS c ON true`,
+
+    /**
+     * jobNextDue — $1 queue; the earliest pending run_at over every priority level. The levels are walked with one
+     * index seek each (a loose index scan), then each level's earliest run_at is one more seek.
+     */
+    nextDue: `
+      WITH RECURSIVE levels(priority) AS (
+        (SELECT priority
+         FROM ${t.jobs}
+         WHERE state = 'scheduled'
+           AND queue = $1
+         ORDER BY priority
+         LIMIT 1)
+        UNION ALL
+        SELECT (SELECT j.priority
+                FROM ${t.jobs} AS j
+                WHERE j.state = 'scheduled'
+                  AND j.queue = $1
+                  AND j.priority > l.priority
+                ORDER BY j.priority
+                LIMIT 1)
+        FROM levels AS l
+        WHERE l.priority IS NOT NULL
+      )
+      SELECT min(first.run_at) AS "runAt"
+      FROM levels AS l
+      CROSS JOIN LATERAL (
+        SELECT run_at
+        FROM ${t.jobs}
+        WHERE state = 'scheduled'
+          AND queue = $1
+          AND priority = l.priority
+        ORDER BY run_at
+        LIMIT 1) AS first
+      WHERE l.priority IS NOT NULL`,
+
+    /** jobLeaseNextExpiry — the earliest lease end among running jobs. */
+    leaseNextExpiry: `
+      SELECT min(lease_until) AS "leaseUntil"
+      FROM ${t.jobs}
+      WHERE state = 'running'`,
+
+    /** jobGet — $1 id */
+    get: `
+      SELECT ${cols}
+      FROM ${t.jobs}
+      WHERE id = $1`,
+
+    /** jobCountsAll — jobs by queue and state. */
+    countsAll: `
+      SELECT queue, state, count(*) AS count
+      FROM ${t.jobs}
+      GROUP BY queue, state
+      ORDER BY queue, state`,
+
+    /** jobCountsByQueue — $1 queue */
+    countsByQueue: `
+      SELECT queue, state, count(*) AS count
+      FROM ${t.jobs}
+      WHERE queue = $1
+      GROUP BY queue, state
+      ORDER BY queue, state`,
+
+    /** jobListAll — $1 cursor $2 limit; newest first. */
+    listAll: `
+      SELECT ${cols}
+      FROM ${t.jobs}
+      WHERE id < $1
+      ORDER BY id DESC
+      LIMIT $2`,
+
+    /** jobListByQueue — $1 cursor $2 limit $3 queue */
+    listByQueue: `
+      SELECT ${cols}
+      FROM ${t.jobs}
+      WHERE queue = $3
+        AND id < $1
+      ORDER BY id DESC
+      LIMIT $2`,
+
+    /** jobListByState — $1 cursor $2 limit $3 state */
+    listByState: `
+      SELECT ${cols}
+      FROM ${t.jobs}
+      WHERE state = $3
+        AND id < $1
+      ORDER BY id DESC
+      LIMIT $2`,
+
+    /** jobListByQueueState — $1 cursor $2 limit $3 queue $4 state */
+    listByQueueState: `
+      SELECT ${cols}
+      FROM ${t.jobs}
+      WHERE queue = $3
+        AND state = $4
+        AND id < $1
+      ORDER BY id DESC
+      LIMIT $2`,
+  } as const;
+}
