@@ -45,6 +45,7 @@ const BY_CODE: Record<ErrorCode, ExitCode> = {
   DUPLICATE_KEY: EXIT.conflict,
   // Failures of the system rather than of the input.
   LEASE_LOST: EXIT.failure,
+  ID_OUT_OF_RANGE: EXIT.failure,
   NOT_STARTED: EXIT.failure,
   CLOSED: EXIT.failure,
   CAPABILITY_MISSING: EXIT.failure,

@@ -2,7 +2,7 @@
  * Retry delays: exponential with full jitter (capped), fixed, or a custom policy registered by name.
  * Pure functions of (attempt, random): the engine passes its own random source so tests can pin it.
  */
-import { KairosError } from './errors.js';
+import { describeValue, KairosError } from './errors.js';
 
 /** How long to wait before the next attempt, stored with the job as JSON. */
 export type BackoffSpec =
@@ -12,6 +12,11 @@ export type BackoffSpec =
 
 /** A custom backoff policy: the delay in ms before the next attempt, given the attempt that just failed (1-based). */
 export type BackoffFunction = (attempt: number, error: unknown) => number;
+
+/** The names of the registered custom policies: the config's `backoffPolicies` map, or a set of names. */
+export interface BackoffPolicyNames {
+  has(name: string): boolean;
+}
 
 /** The policy used when neither the job nor its handler names one. */
 export const DEFAULT_BACKOFF: Readonly<{ type: 'exponential'; baseMs: number; maxMs: number; jitter: 'full' }> = {
@@ -47,13 +52,13 @@ export function backoffDelayMs(
     case 'custom': {
       const fn = custom.get(spec.name);
       if (fn === undefined) {
-        throw new KairosError('JOB_OPTION_INVALID', `backoff.name: no custom backoff policy named "${spec.name}" is registered`, {
+        throw new KairosError('JOB_OPTION_INVALID', `backoff.name: no custom backoff policy named ${describeValue(spec.name)} is registered`, {
           details: { field: 'backoff.name' },
         });
       }
       const delay = fn(attempt, error);
       if (!Number.isFinite(delay) || delay < 0) {
-        throw new KairosError('JOB_OPTION_INVALID', `backoff policy "${spec.name}" returned ${String(delay)}; it must return a finite delay ≥ 0 ms`, {
+        throw new KairosError('JOB_OPTION_INVALID', `backoff policy ${describeValue(spec.name)} returned ${describeValue(delay)}; it must return a finite delay ≥ 0 ms`, {
           details: { field: 'backoff.name' },
         });
       }
@@ -62,8 +67,11 @@ export function backoffDelayMs(
   }
 }
 
-/** Validates a backoff spec given by a user; returns a normalized copy or throws naming the field. */
-export function parseBackoff(value: unknown, field = 'backoff'): BackoffSpec {
+/**
+ * Validates a backoff spec given by a user; returns a normalized copy or throws naming the field. With `registered`,
+ * a custom spec must name one of those policies.
+ */
+export function parseBackoff(value: unknown, field = 'backoff', registered?: BackoffPolicyNames): BackoffSpec {
   const fail = (what: string, sub?: string): never => {
     const name = sub === undefined ? field : `${field}.${sub}`;
     throw new KairosError('JOB_OPTION_INVALID', `${name}: ${what}`, { details: { field: name } });
@@ -71,13 +79,16 @@ export function parseBackoff(value: unknown, field = 'backoff'): BackoffSpec {
   if (typeof value !== 'object' || value === null) fail('must be an object such as { type: "exponential", baseMs: 1000 }');
   const v = value as Record<string, unknown>;
   const known = (keys: string[]): void => {
-    for (const k of Object.keys(v)) if (!keys.includes(k)) fail(`unknown option "${k}" (allowed: ${keys.join(', ')})`, k);
+    for (const k of Object.keys(v)) {
+      // A long unknown key is not repeated as the field name; the message shows a capped preview of it.
+      if (!keys.includes(k)) fail(`unknown option ${describeValue(k)} (allowed: ${keys.join(', ')})`, k.length <= 64 ? k : undefined);
+    }
   };
   const ms = (key: string, min: number): number | undefined => {
     const x = v[key];
     if (x === undefined) return undefined;
     if (typeof x !== 'number' || !Number.isInteger(x) || x < min || x > MAX_DELAY_MS) {
-      fail(`must be an integer number of milliseconds from ${min} to ${MAX_DELAY_MS}, got ${String(x)}`, key);
+      fail(`must be an integer number of milliseconds from ${min} to ${MAX_DELAY_MS}, got ${describeValue(x)}`, key);
     }
     return x as number;
   };
@@ -102,10 +113,14 @@ export function parseBackoff(value: unknown, field = 'backoff'): BackoffSpec {
     }
     case 'custom': {
       known(['type', 'name']);
-      if (typeof v.name !== 'string' || v.name.length === 0) fail('must name a policy registered with backoffPolicies', 'name');
-      return { type: 'custom', name: v.name as string };
+      if (typeof v.name !== 'string' || v.name.length === 0) fail(`must name a policy registered with backoffPolicies, got ${describeValue(v.name)}`, 'name');
+      const name = v.name as string;
+      if (registered !== undefined && !registered.has(name)) {
+        fail(`no custom backoff policy named ${describeValue(name)} is registered (config backoffPolicies)`, 'name');
+      }
+      return { type: 'custom', name };
     }
     default:
-      return fail(`type must be "exponential", "fixed" or "custom", got ${JSON.stringify(v.type)}`, 'type');
+      return fail(`type must be "exponential", "fixed" or "custom", got ${describeValue(v.type)}`, 'type');
   }
 }

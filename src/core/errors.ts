@@ -28,7 +28,7 @@ export const ERROR_CATALOG = {
   SCHEDULE_RULE_IMPOSSIBLE: 'A schedule rule can never fire (for example 30 February).',
   SCHEDULE_NOT_FOUND: 'No schedule has that id.',
   SCHEDULE_OPTION_INVALID: 'A schedule option is unknown, of the wrong type or out of bounds; the message names it.',
-  CALENDAR_NOT_FOUND: 'A schedule names a calendar that was not defined.',
+  CALENDAR_NOT_FOUND: 'No calendar has that name (a schedule names one that was never defined, or a remove found none).',
   CALENDAR_IN_USE: 'A calendar cannot be removed while schedules name it; the message lists them.',
   CALENDAR_INVALID: 'A calendar definition is malformed (a date that is not YYYY-MM-DD, an empty name).',
 } as const;
@@ -59,4 +59,51 @@ export class KairosError extends Error {
 /** True when `error` is a KairosError, optionally of one code. */
 export function isKairosError(error: unknown, code?: ErrorCode): error is KairosError {
   return error instanceof KairosError && (code === undefined || error.code === code);
+}
+
+/**
+ * A short, bounded preview of a caller's value for an error message: JSON cut to about `max` characters, with the
+ * full length when cut (`"aaaa…" (1048576 characters)`), so a huge input never makes a huge message.
+ */
+export function describeValue(value: unknown, max = 64): string {
+  switch (typeof value) {
+    case 'undefined':
+      return 'undefined';
+    case 'function':
+      return 'a function';
+    case 'symbol':
+      return 'a symbol';
+    case 'bigint':
+      return `${capped(String(value), max)}n (BigInt)`;
+    case 'number':
+      return String(value);
+    case 'string':
+      return value.length <= max ? JSON.stringify(value) : `${quotedPrefix(value, max)}…" (${value.length} characters)`;
+    default:
+      break;
+  }
+  if (value instanceof Date && Number.isNaN(value.getTime())) return 'an invalid Date';
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch {
+    return 'a value that cannot be shown as JSON';
+  }
+  return json === undefined ? 'a value with no JSON form' : capped(json, max);
+}
+
+function capped(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters)`;
+}
+
+/** The JSON string literal of the longest prefix of `text` that escapes to at most `max` characters, without its closing quote. */
+function quotedPrefix(text: string, max: number): string {
+  let n = max;
+  let quoted = JSON.stringify(text.slice(0, n));
+  // Escapes (\n, \u0000) can make the literal longer than the prefix; shorten until it fits.
+  while (quoted.length > max + 2 && n > 1) {
+    n = Math.floor(n / 2);
+    quoted = JSON.stringify(text.slice(0, n));
+  }
+  return quoted.slice(0, -1);
 }

@@ -2,17 +2,21 @@
  * Validation of enqueue input into the row the store writes. Runs once per job on the enqueue hot path, so it
  * avoids allocation on the common case (no options). Every error names the option that was wrong.
  */
-import { parseBackoff, type BackoffSpec } from './backoff.js';
-import { KairosError } from './errors.js';
+import { parseBackoff, type BackoffPolicyNames, type BackoffSpec } from './backoff.js';
+import { describeValue, KairosError } from './errors.js';
+import { isSupportedInstant, readInstant } from './schedule/instant-input.js';
 
 /** What to do when a job with the same queue and key is already pending, running or completed. */
 export type DedupePolicy = 'reject' | 'keep' | 'replace';
 
 /** Options of one enqueued job. */
 export interface EnqueueOptions {
-  /** When the job becomes due (Date, epoch ms or ISO-8601 string). Default: now. Mutually exclusive with delayMs. */
+  /**
+   * When the job becomes due: a Date, integer epoch ms or an ISO 8601 string with `Z` or an offset, within years
+   * 0001–9999. Default: now. Mutually exclusive with delayMs.
+   */
   runAt?: Date | number | string;
-  /** Due this many milliseconds from now (integer ≥ 0). */
+  /** Due this many milliseconds from now (integer ≥ 0; now + delayMs must stay within year 9999). */
   delayMs?: number;
   /** De-duplication key, unique per queue among pending, running and completed jobs (1–255 characters). */
   key?: string;
@@ -26,7 +30,7 @@ export interface EnqueueOptions {
   backoff?: BackoffSpec;
   /** Per-attempt time limit in ms; the handler's AbortSignal fires when it passes. */
   timeoutMs?: number;
-  /** The latest instant the job may start; after it the job is expired and never runs. */
+  /** The latest instant the job may start (same forms as runAt); after it the job is expired and never runs. */
   deadline?: Date | number | string;
   /** Free labels for filtering (at most 20, each 1–64 characters). */
   tags?: string[];
@@ -54,6 +58,8 @@ export interface NewJob {
 export interface JobLimits {
   payloadMaxBytes: number;
   defaultMaxAttempts: number;
+  /** The registered custom backoff policies; a custom backoff must name one of them. */
+  backoffPolicies: BackoffPolicyNames;
 }
 
 export const MAX_ATTEMPTS_LIMIT = 1000;
@@ -62,48 +68,61 @@ export const PRIORITY_MAX = 1000;
 const MAX_TIMEOUT_MS = 7 * 24 * 3_600_000;
 const QUEUE_NAME = /^[A-Za-z0-9_.:-]{1,128}$/;
 const OPTION_NAMES = new Set(['runAt', 'delayMs', 'key', 'dedupe', 'priority', 'maxAttempts', 'backoff', 'timeoutMs', 'deadline', 'tags']);
+/** Payload nesting the fast check walks; deeper payloads take the exact walk, which also finds cycles. */
+const FAST_CHECK_DEPTH = 64;
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
 function optionError(field: string, what: string): KairosError {
   return new KairosError('JOB_OPTION_INVALID', `${field}: ${what}`, { details: { field } });
 }
 
+function payloadError(field: string, what: string, cause?: unknown): KairosError {
+  return new KairosError('PAYLOAD_INVALID', `${field}: ${what}`, { details: { field }, cause });
+}
+
 /** Throws QUEUE_NAME_INVALID unless `queue` is 1–128 characters of [A-Za-z0-9_.:-]. */
 export function assertQueueName(queue: unknown): asserts queue is string {
   if (typeof queue !== 'string' || !QUEUE_NAME.test(queue)) {
-    throw new KairosError('QUEUE_NAME_INVALID', `queue: ${JSON.stringify(queue)} is not a valid queue name (1–128 characters of A-Z a-z 0-9 _ . : -)`, {
+    throw new KairosError('QUEUE_NAME_INVALID', `queue: ${describeValue(queue)} is not a valid queue name (1–128 characters of A-Z a-z 0-9 _ . : -)`, {
       details: { field: 'queue' },
     });
   }
 }
 
-/** Parses a Date, epoch ms or ISO-8601 string into epoch ms; throws naming `field`. */
-export function parseInstant(value: unknown, field: string): number {
-  let ms: number;
-  if (value instanceof Date) ms = value.getTime();
-  else if (typeof value === 'number') ms = value;
-  else if (typeof value === 'string' && value.length > 0) ms = Date.parse(value);
-  else throw optionError(field, `must be a Date, epoch milliseconds or an ISO-8601 string, got ${describe(value)}`);
-  if (!Number.isFinite(ms) || !Number.isInteger(ms)) throw optionError(field, `is not a valid date (${describe(value)})`);
-  return ms;
+/** Throws JOB_OPTION_INVALID naming `options` unless `options` is undefined or a plain object (not an array). */
+export function assertEnqueueOptions(options: unknown): asserts options is EnqueueOptions | undefined {
+  if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
+    throw optionError('options', `must be an object such as { delayMs: 1000 }, got ${describeValue(options)}`);
+  }
 }
 
-/** Serializes a payload as JSON, refusing what JSON cannot carry; enforces the size limit. */
+/** Epoch ms of a Date, integer epoch ms or ISO 8601 string with an offset, within years 0001–9999; throws naming `field`. */
+export function parseInstant(value: unknown, field: string): number {
+  return readInstant(value, field, 'JOB_OPTION_INVALID');
+}
+
+/**
+ * Serializes a payload as JSON, refusing what JSON would drop, turn into null or cannot carry (undefined, functions,
+ * symbols, NaN, ±Infinity, BigInt, cycles) and naming its path; enforces the size limit.
+ */
 export function serializePayload(payload: unknown, maxBytes: number): string {
   let json: string | undefined;
+  // The fast check allocates nothing and passes ordinary payloads; the exact walk runs only when it does not.
+  if (!isPlainJson(payload, 0)) {
+    try {
+      throwIfUnserializable(payload);
+    } catch (cause) {
+      if (cause instanceof KairosError) throw cause;
+      throw payloadError('payload', `cannot be serialized as JSON (${describeValue((cause as Error).message, 200)})`, cause);
+    }
+  }
   try {
     json = JSON.stringify(payload);
   } catch (cause) {
-    // JSON.stringify throws TypeError for BigInt values and cyclic structures.
-    throw new KairosError('PAYLOAD_INVALID', `payload: cannot be serialized as JSON (${(cause as Error).message})`, {
-      details: { field: 'payload' },
-      cause,
-    });
+    // A toJSON method threw, or the payload nests deeper than the stack allows.
+    throw payloadError('payload', `cannot be serialized as JSON (${describeValue((cause as Error).message, 200)})`, cause);
   }
-  if (json === undefined) {
-    throw new KairosError('PAYLOAD_INVALID', `payload: ${describe(payload)} is not a JSON value; pass an object, array, string, number, boolean or null`, {
-      details: { field: 'payload' },
-    });
-  }
+  if (json === undefined) throw payloadError('payload', 'is not a JSON value; pass an object, array, string, number, boolean or null');
   // A UTF-8 string takes at most 3 bytes per UTF-16 unit; only measure exactly when that bound is over the limit.
   if (json.length * 3 > maxBytes) {
     const bytes = Buffer.byteLength(json, 'utf8');
@@ -116,16 +135,79 @@ export function serializePayload(payload: unknown, maxBytes: number): string {
   return json;
 }
 
-function describe(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  if (typeof value === 'bigint') return `${value}n (BigInt)`;
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'symbol') return 'a symbol';
-  if (value instanceof Date) return 'an invalid Date';
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
+/**
+ * True when JSON.stringify keeps `value` exactly. False means "look closer", not "invalid": objects with a toJSON
+ * other than Date's and payloads nested deeper than FAST_CHECK_DEPTH also give false.
+ */
+function isPlainJson(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object': {
+      if (value === null || value instanceof Date) return true;
+      if (depth === FAST_CHECK_DEPTH) return false;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) if (!isPlainJson(value[i], depth + 1)) return false;
+        return true;
+      }
+      const record = value as Record<string, unknown>;
+      if (typeof record.toJSON === 'function') return false;
+      // for…in also visits inherited enumerable keys, which JSON skips: at worst a false alarm for the exact walk.
+      for (const key in record) if (!isPlainJson(record[key], depth + 1)) return false;
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+/** Walks `value` as JSON.stringify does (toJSON first, own enumerable keys) and throws at the first value it would lose. */
+function throwIfUnserializable(value: unknown, key = '', path = 'payload', ancestors: unknown[] = [], paths: string[] = []): void {
+  if (typeof value === 'object' && value !== null && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    try {
+      value = (value as { toJSON(key: string): unknown }).toJSON(key);
+    } catch (cause) {
+      throw payloadError(path, `its toJSON() threw (${describeValue((cause as Error).message, 200)})`, cause);
+    }
+  }
+  const problem = unserializable(value, path === 'payload');
+  if (problem !== undefined) throw payloadError(path, problem);
+  if (typeof value !== 'object' || value === null) return;
+  const at = ancestors.indexOf(value);
+  if (at !== -1) throw payloadError(path, `refers back to ${paths[at]!}, a cycle JSON cannot carry`);
+  ancestors.push(value);
+  paths.push(path);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) throwIfUnserializable(value[i], String(i), `${path}[${i}]`, ancestors, paths);
+  } else {
+    for (const k of Object.keys(value)) {
+      const step = IDENTIFIER.test(k) ? `.${k}` : `[${describeValue(k)}]`;
+      throwIfUnserializable((value as Record<string, unknown>)[k], k, `${path}${step}`, ancestors, paths);
+    }
+  }
+  ancestors.pop();
+  paths.pop();
+}
+
+/** Why JSON.stringify would drop, change or refuse a non-container value; undefined when it keeps it. */
+function unserializable(value: unknown, root: boolean): string | undefined {
+  const fix = root ? '; pass an object, array, string, number, boolean or null' : '';
+  switch (typeof value) {
+    case 'undefined':
+      return `is undefined, which JSON ${root ? 'cannot carry' : 'drops'}${root ? fix : '; leave the property out or use null'}`;
+    case 'function':
+      return `is a function, which JSON cannot carry${fix}`;
+    case 'symbol':
+      return `is a symbol, which JSON cannot carry${fix}`;
+    case 'bigint':
+      return `is a BigInt (${describeValue(value)}), which JSON cannot carry; pass it as a string or number`;
+    case 'number':
+      return Number.isFinite(value) ? undefined : `is ${value}, which JSON turns into null`;
+    default:
+      return undefined;
   }
 }
 
@@ -133,7 +215,7 @@ function intIn(options: EnqueueOptions, field: keyof EnqueueOptions, min: number
   const v = options[field];
   if (v === undefined) return undefined;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw optionError(field, `must be an integer from ${min} to ${max}, got ${describe(v)}`);
+    throw optionError(field, `must be an integer from ${min} to ${max}, got ${describeValue(v)}`);
   }
   return v;
 }
@@ -152,31 +234,24 @@ export function normalizeJob(
   if (options === undefined) {
     return { queue, payload: json, runAt: now, key: null, dedupe: 'keep', priority: 0, maxAttempts: limits.defaultMaxAttempts, backoff: null, timeoutMs: null, deadline: null, tags: null };
   }
-  if (typeof options !== 'object' || options === null) throw optionError('options', `must be an object, got ${describe(options)}`);
+  assertEnqueueOptions(options);
   for (const name in options) {
-    if (!OPTION_NAMES.has(name) && !(itemForm && name === 'payload')) throw optionError(name, `unknown option (allowed: ${[...OPTION_NAMES].join(', ')})`);
+    if (!OPTION_NAMES.has(name) && !(itemForm && name === 'payload')) throw unknownOption(name);
   }
-  let runAt = now;
-  if (options.runAt !== undefined && options.delayMs !== undefined) throw optionError('delayMs', 'give runAt or delayMs, not both');
-  if (options.runAt !== undefined) runAt = parseInstant(options.runAt, 'runAt');
-  else if (options.delayMs !== undefined) {
-    const d = options.delayMs;
-    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) throw optionError('delayMs', `must be an integer ≥ 0, got ${describe(d)}`);
-    runAt = now + d;
-  }
+  const runAt = readRunAt(options, now);
   let key: string | null = null;
   if (options.key !== undefined) {
     if (typeof options.key !== 'string' || options.key.length === 0 || options.key.length > 255) {
-      throw optionError('key', `must be a string of 1–255 characters, got ${describe(options.key)}`);
+      throw optionError('key', `must be a string of 1–255 characters, got ${describeValue(options.key)}`);
     }
     key = options.key;
   }
   const dedupe = options.dedupe ?? 'keep';
-  if (dedupe !== 'keep' && dedupe !== 'reject' && dedupe !== 'replace') throw optionError('dedupe', `must be "keep", "reject" or "replace", got ${describe(dedupe)}`);
+  if (dedupe !== 'keep' && dedupe !== 'reject' && dedupe !== 'replace') throw optionError('dedupe', `must be "keep", "reject" or "replace", got ${describeValue(dedupe)}`);
   const priority = intIn(options, 'priority', PRIORITY_MIN, PRIORITY_MAX) ?? 0;
   const maxAttempts = intIn(options, 'maxAttempts', 1, MAX_ATTEMPTS_LIMIT) ?? limits.defaultMaxAttempts;
   const timeoutMs = intIn(options, 'timeoutMs', 1, MAX_TIMEOUT_MS) ?? null;
-  const backoff = options.backoff === undefined ? null : JSON.stringify(parseBackoff(options.backoff));
+  const backoff = options.backoff === undefined ? null : JSON.stringify(parseBackoff(options.backoff, 'backoff', limits.backoffPolicies));
   let deadline: number | null = null;
   if (options.deadline !== undefined) {
     deadline = parseInstant(options.deadline, 'deadline');
@@ -185,11 +260,31 @@ export function normalizeJob(
   return { queue, payload: json, runAt, key, dedupe, priority, maxAttempts, backoff, timeoutMs, deadline, tags: parseTags(options.tags) };
 }
 
+function unknownOption(name: string): KairosError {
+  // Index keys mean an array or a string was spread into the options (enqueue('q', payload, 'fast')).
+  if (name === '0') return optionError('options', 'must be an object of named options such as { delayMs: 1000 }, not an array or a string');
+  const allowed = `allowed: ${[...OPTION_NAMES].join(', ')}`;
+  // A long unknown name is not repeated as the field; the message shows a capped preview of it.
+  if (name.length > 64) return optionError('options', `unknown option ${describeValue(name)} (${allowed})`);
+  return optionError(name, `unknown option (${allowed})`);
+}
+
+/** runAt from runAt or delayMs (not both), within years 0001–9999. */
+function readRunAt(options: EnqueueOptions, now: number): number {
+  if (options.runAt !== undefined && options.delayMs !== undefined) throw optionError('delayMs', 'give runAt or delayMs, not both');
+  if (options.runAt !== undefined) return parseInstant(options.runAt, 'runAt');
+  if (options.delayMs === undefined) return now;
+  const d = options.delayMs;
+  if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) throw optionError('delayMs', `must be an integer ≥ 0, got ${describeValue(d)}`);
+  if (!isSupportedInstant(now + d)) throw optionError('delayMs', `${d} ms from now is past the latest supported instant, 9999-12-31T23:59:59.999Z`);
+  return now + d;
+}
+
 function parseTags(tags: unknown): string | null {
   if (tags === undefined) return null;
-  if (!Array.isArray(tags) || tags.length > 20) throw optionError('tags', 'must be an array of at most 20 strings');
+  if (!Array.isArray(tags) || tags.length > 20) throw optionError('tags', `must be an array of at most 20 strings, got ${describeValue(tags)}`);
   for (const [i, t] of tags.entries()) {
-    if (typeof t !== 'string' || t.length === 0 || t.length > 64) throw optionError(`tags[${i}]`, `must be a string of 1–64 characters, got ${describe(t)}`);
+    if (typeof t !== 'string' || t.length === 0 || t.length > 64) throw optionError(`tags[${i}]`, `must be a string of 1–64 characters, got ${describeValue(t)}`);
   }
   return tags.length === 0 ? null : JSON.stringify(tags);
 }

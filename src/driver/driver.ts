@@ -203,7 +203,6 @@ export interface SchedulePlanWrite {
 /** What applying one plan did. */
 export interface MaterializeResult {
   scheduleId: string;
-  queue: string;
   /** False when the schedule changed (or was deleted) since it was read: nothing was written; read and plan again. */
   applied: boolean;
   /** Jobs created, with their due time. Occurrences another instance had already recorded are absent. */
@@ -343,8 +342,13 @@ export interface Driver {
   scheduleListDue(params: { now?: number; limit: number }): Promise<ScheduleRow[]>;
   /** The earliest fire time of a live schedule (may be ≤ now), and whether a buffered occurrence waits. */
   scheduleNextFire(): Promise<{ nextFireAt: number | null; hasBuffered: boolean }>;
-  /** Pause or resume; false when there is no such schedule. */
-  scheduleSetPaused(params: { id: string; paused: boolean; nextAt: number | null; nextFireAt: number | null; now?: number }): Promise<boolean>;
+  /**
+   * Pause or resume, setting where the schedule goes on, as a compare-and-set on `expectedVersion`; false when the
+   * schedule is gone or moved on (the caller reads it again).
+   */
+  scheduleSetPaused(params: {
+    id: string; paused: boolean; nextAt: number | null; nextFireAt: number | null; expectedVersion: number; now?: number;
+  }): Promise<boolean>;
   /**
    * Create or update a schedule's definition, as a compare-and-set: `expectedVersion` is the version the caller
    * computed from (null: the schedule must not exist yet). Returns null, writing nothing, when the row moved on.

@@ -1,4 +1,7 @@
-/** Typed events of an instance. Event objects are built only when someone listens, to keep the hot path lean. */
+/**
+ * Typed events of an instance. Instants are Dates, as in Job. Event objects are built only when someone listens, to
+ * keep the hot path lean.
+ */
 import { EventEmitter } from 'node:events';
 import type { ErrorInfo } from '../core/job.js';
 
@@ -10,16 +13,16 @@ interface JobEventBase {
 
 /** Every event name and its payload. */
 export interface KairosEvents {
-  'job:started': JobEventBase & { startedAt: number };
+  'job:started': JobEventBase & { startedAt: Date };
   'job:completed': JobEventBase & { durationMs: number; result: unknown };
   /** The attempt failed and another is scheduled. */
-  'job:retrying': JobEventBase & { error: ErrorInfo; runAt: number };
+  'job:retrying': JobEventBase & { error: ErrorInfo; runAt: Date };
   /** The job failed for good (attempts used up, unrecoverable, or lease lost on the last attempt). */
   'job:failed': JobEventBase & { error: ErrorInfo };
   'job:skipped': JobEventBase & { reason: string };
-  'job:snoozed': JobEventBase & { runAt: number };
+  'job:snoozed': JobEventBase & { runAt: Date };
   'job:cancelled': { id: number; queue: string; wasRunning: boolean };
-  'job:expired': { id: number; queue: string; deadline: number };
+  'job:expired': { id: number; queue: string; deadline: Date };
   /** The job was rescued after its worker's lease ended (worker died or stalled). */
   'job:rescued': JobEventBase & { state: 'scheduled' | 'failed'; workerId: string };
   /** This instance lost a running job (cancelled elsewhere or lease expired) and aborted its handler. */
@@ -27,7 +30,7 @@ export interface KairosEvents {
   /** Shutdown aborted a running job and gave it back without counting the attempt. */
   'job:handed-back': JobEventBase;
   /** A schedule occurrence was handled: a job enqueued, or recorded as missed, skipped or buffered. */
-  'schedule:occurrence': { scheduleId: string; occurrenceAt: number; status: 'enqueued' | 'missed' | 'skipped' | 'buffered'; jobId: number | null };
+  'schedule:occurrence': { scheduleId: string; occurrenceAt: Date; status: 'enqueued' | 'missed' | 'skipped' | 'buffered'; jobId: number | null };
   /** An error inside the engine (store unavailable, a failed flush); the engine keeps going. */
   error: { error: Error; where: string };
 }

@@ -11,7 +11,7 @@ import type { EnqueuedJob, Job, JobDetail } from '../core/job.js';
 import { assertQueueName, normalizeJob, type EnqueueOptions, type NewJob } from '../core/job-options.js';
 import { JOB_STATES, type JobState } from '../core/job-state.js';
 import { JobAbortedError } from '../core/job.js';
-import type { Driver, InsertResult } from '../driver/driver.js';
+import type { Driver, InsertResult, JobCount, StoreNotification, Subscription } from '../driver/driver.js';
 import { Completer } from './completer.js';
 import { KairosEmitter, type KairosEventName, type KairosEvents } from './events.js';
 import type { Handler } from './job-context.js';
@@ -22,7 +22,9 @@ import { LeaseRescuer } from './maintenance/lease-rescuer.js';
 import { QueueWorker, type HandlerOptions } from './queue-worker.js';
 import { ScheduleMaterializer } from './schedule-materializer.js';
 import { Calendars, Schedules } from './schedules.js';
+import { StoreClock, STORE_CLOCK_SYNC_MS, type EngineConfig } from './store-clock.js';
 import { resolveStore } from './store-registry.js';
+import { TimerLoop } from './timer-loop.js';
 
 /** Options of Kairos.open(): the store plus the engine config. */
 export interface KairosOptions extends KairosConfig {
@@ -65,13 +67,24 @@ export class Kairos {
   /** Holiday calendars used by schedule rules. */
   readonly calendars: Calendars;
   private readonly logger: Logger;
+  /** The store's clock as this instance sees it (its own clock plus a measured offset). */
+  private readonly clock: StoreClock;
+  private readonly engineConfig: EngineConfig;
+  private readonly clockSync: TimerLoop;
+  private subscription: Subscription | null = null;
   private started = false;
+  /** The stop() in progress, which a second stop() or a close() waits for. */
+  private stopping: Promise<void> | null = null;
+  private closing: Promise<void> | null = null;
   private closed = false;
+  private idleWaiters: (() => void)[] = [];
 
-  /** Job queries. */
+  /** Job queries. Getters return null for an unknown id. */
   readonly jobs = {
     get: (id: number): Promise<JobDetail | null> => this.getJob(id),
     list: (query: JobListQuery = {}): Promise<{ jobs: Job[]; nextCursor: number | null }> => this.listJobs(query),
+    /** Jobs by queue and state (non-zero counts only), optionally of one queue. */
+    counts: (query: { queue?: string } = {}): Promise<JobCount[]> => this.countJobs(query),
   };
 
   /** Opens the store (running migrations) and returns an instance that is not yet working; call start(). */
@@ -80,17 +93,23 @@ export class Kairos {
     const resolved = resolveConfig(config);
     const driver = await resolveStore(store ?? process.env.KAIROS_DATABASE_URL ?? DEFAULT_STORE);
     await driver.migrate();
-    return new Kairos(driver, resolved);
+    const kairos = new Kairos(driver, resolved);
+    await kairos.clock.sync();
+    return kairos;
   }
 
   constructor(
     /** The store. Exposed for tools and tests; application code should not need it. */
     readonly driver: Driver,
-    config: ResolvedConfig,
+    resolved: ResolvedConfig,
   ) {
-    this.config = config;
+    this.config = resolved;
+    this.clock = StoreClock.for(resolved, driver);
+    const config: EngineConfig = { ...resolved, clock: this.clock };
+    this.engineConfig = config;
     this.workerId = config.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.logger = config.logger ?? (pino({ level: process.env.KAIROS_LOG_LEVEL ?? 'warn', base: { workerId: this.workerId } }, pino.destination(2)) as unknown as Logger);
+    this.clockSync = new TimerLoop(this.clock, async () => (await this.clock.sync(), STORE_CLOCK_SYNC_MS), (error) => this.events.emit('error', { error, where: 'store clock' }), STORE_CLOCK_SYNC_MS);
     this.completer = new Completer(driver, config.clock, config.completionBatchSize, (error) => {
       this.events.emit('error', { error, where: 'completion write' });
       if (isKairosError(error, 'STORE_BUSY')) this.logger.debug({ err: error }, 'store busy; finished attempts written on retry');
@@ -133,49 +152,94 @@ export class Kairos {
     const concurrency = options.concurrency ?? this.config.defaultConcurrency;
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 10_000) throw configError('handle.concurrency', `must be an integer from 1 to 10000, got ${String(concurrency)}`);
     if (options.timeoutMs !== undefined && (!Number.isInteger(options.timeoutMs) || options.timeoutMs < 1)) throw configError('handle.timeoutMs', 'must be an integer ≥ 1');
-    const worker = new QueueWorker(queue, handler as Handler, concurrency, options, this.workerId, this.driver, this.completer, this.events, this.config, this.logger, () =>
-      this.materializer.wake());
+    const worker = new QueueWorker({
+      queue, handler: handler as Handler, concurrency, handlerOptions: options, owner: this.workerId, driver: this.driver, completer: this.completer,
+      events: this.events, config: this.engineConfig, logger: this.logger, onScheduleJobDone: () => this.materializer.wake(), onIdle: () => this.onWorkerIdle(),
+    });
     this.workers.set(queue, worker);
     if (this.started) worker.start();
     return this;
   }
 
-  /** Start claiming and running jobs of the registered queues, and the maintenance services. */
+  /**
+   * Start claiming and running jobs of the registered queues, and the maintenance services. On a store that pushes
+   * notifications, also listen for new work, cancels and schedule changes from every instance.
+   */
   async start(): Promise<void> {
     this.assertOpen();
+    if (this.stopping !== null) await this.stopping;
     if (this.started) return;
     this.started = true;
+    if (this.driver.capabilities.listenNotify && this.driver.subscribe !== undefined && this.subscription === null) {
+      this.subscription = await this.driver.subscribe((n) => this.onNotification(n), () => this.wakeAll());
+    }
     for (const w of this.workers.values()) w.start();
     this.leaseKeeper.start();
     this.rescuer.start();
     this.pruner.start();
     this.materializer.start();
+    if (!this.clock.authoritative) this.clockSync.start(STORE_CLOCK_SYNC_MS);
   }
 
   /**
    * Stop claiming; let running jobs finish for up to `timeoutMs` (default config shutdownTimeoutMs); then abort the
-   * rest and hand them back to the store without counting the attempt. Resolves when every outcome is written.
+   * rest and hand them back to the store without counting the attempt. Resolves when every outcome is written. A
+   * second call while one runs waits for the first.
    */
-  async stop(options: { timeoutMs?: number } = {}): Promise<void> {
-    if (!this.started) return;
+  stop(options: { timeoutMs?: number } = {}): Promise<void> {
+    if (this.stopping !== null) return this.stopping;
+    if (!this.started) return Promise.resolve();
     this.started = false;
+    this.stopping = this.doStop(options.timeoutMs ?? this.config.shutdownTimeoutMs).finally(() => {
+      this.stopping = null;
+    });
+    return this.stopping;
+  }
+
+  private async doStop(timeoutMs: number): Promise<void> {
     for (const w of this.workers.values()) w.stopClaiming();
     this.rescuer.stop();
     this.pruner.stop();
     this.materializer.stop();
-    await this.waitIdle(options.timeoutMs ?? this.config.shutdownTimeoutMs);
+    this.clockSync.stop();
+    await this.waitIdle(timeoutMs);
     for (const w of this.workers.values()) w.handBackAll();
     this.leaseKeeper.stop();
     await this.completer.flush();
+    const subscription = this.subscription;
+    this.subscription = null;
+    await subscription?.close();
   }
 
-  /** stop(), then release the store. */
-  async close(options: { timeoutMs?: number } = {}): Promise<void> {
-    if (this.closed) return;
-    await this.stop(options);
-    await this.completer.flush();
-    this.closed = true;
-    await this.driver.close();
+  /**
+   * stop() (or wait for the one in progress: running handlers and the last completion batch), then release the
+   * store. Idempotent; a second call waits for the first.
+   */
+  close(options: { timeoutMs?: number } = {}): Promise<void> {
+    this.closing ??= (async () => {
+      await this.stop(options);
+      await this.completer.flush();
+      this.closed = true;
+      await this.driver.close();
+    })();
+    return this.closing;
+  }
+
+  private onNotification(n: StoreNotification): void {
+    if (!this.started) return;
+    if (n.kind === 'job-available') this.workers.get(n.queue)?.notify(n.runAt);
+    else if (n.kind === 'job-cancelled') {
+      if (n.owner === this.workerId) this.workers.get(n.queue)?.abandon(n.id, new JobAbortedError(`job ${n.id} was cancelled`, 'cancelled'));
+    } else this.materializer.wake();
+  }
+
+  /** After a lost notification listener comes back: look at the store again for anything missed meanwhile. */
+  private wakeAll(): void {
+    if (!this.started) return;
+    const now = this.clock.now();
+    for (const w of this.workers.values()) w.notify(now);
+    this.materializer.wake();
+    this.rescuer.wake();
   }
 
   /** Run the lease rescuer, the pruner and the schedule materializer once now (the CLI and tests use it). */
@@ -189,7 +253,7 @@ export class Kairos {
   /** Store one job. With `tx`, the insert joins the caller's open transaction. */
   async enqueue(queue: string, payload: unknown, options?: EnqueueCallOptions): Promise<EnqueuedJob> {
     const { tx, job } = this.prepareOne(queue, payload, options);
-    const [result] = await this.driver.jobInsertMany({ jobs: [job], now: this.config.clock.now(), tx });
+    const [result] = await this.driver.jobInsertMany({ jobs: [job], now: this.clock.param(), tx });
     return this.afterInsert([job], [result!], tx)[0]!;
   }
 
@@ -197,7 +261,12 @@ export class Kairos {
   async enqueueMany(queue: string, items: readonly EnqueueItem[], options: { tx?: unknown } = {}): Promise<EnqueuedJob[]> {
     const jobs = this.prepareMany(queue, items);
     if (jobs.length === 0) return [];
-    const results = await this.driver.jobInsertMany({ jobs, now: this.config.clock.now(), tx: options.tx });
+    let results: InsertResult[];
+    try {
+      results = await this.driver.jobInsertMany({ jobs, now: this.clock.param(), tx: options.tx });
+    } catch (error) {
+      throw itemError(error);
+    }
     return this.afterInsert(jobs, results, options.tx);
   }
 
@@ -210,23 +279,23 @@ export class Kairos {
       throw new KairosError('CAPABILITY_MISSING', `the ${this.driver.name} store has no synchronous transactions; use enqueue(…, { tx })`);
     }
     const { tx, job } = this.prepareOne(queue, payload, options);
-    const [result] = this.driver.jobInsertManySync({ jobs: [job], now: this.config.clock.now(), tx });
+    const [result] = this.driver.jobInsertManySync({ jobs: [job], now: this.clock.param(), tx });
     return this.afterInsert([job], [result!], tx)[0]!;
   }
 
   private prepareOne(queue: string, payload: unknown, options: EnqueueCallOptions | undefined): { tx: unknown; job: NewJob } {
     this.assertOpen();
     assertQueueName(queue);
-    if (options === undefined) return { tx: undefined, job: normalizeJob(queue, payload, undefined, this.config.clock.now(), this.config) };
+    if (options === undefined) return { tx: undefined, job: normalizeJob(queue, payload, undefined, this.clock.now(), this.config) };
     const { tx, ...rest } = options;
-    return { tx, job: normalizeJob(queue, payload, rest, this.config.clock.now(), this.config) };
+    return { tx, job: normalizeJob(queue, payload, rest, this.clock.now(), this.config) };
   }
 
   private prepareMany(queue: string, items: readonly EnqueueItem[]): NewJob[] {
     this.assertOpen();
     assertQueueName(queue);
     if (!Array.isArray(items)) throw new KairosError('JOB_OPTION_INVALID', 'items: must be an array of { payload, ...options }', { details: { field: 'items' } });
-    const now = this.config.clock.now();
+    const now = this.clock.now();
     const jobs = new Array<NewJob>(items.length);
     for (let i = 0; i < items.length; i++) {
       const item = items[i];
@@ -262,21 +331,30 @@ export class Kairos {
 
   // ── manage ──────────────────────────────────────────────────────────────────────────────────────────────
 
-  /** Cancel a job: a pending one at once; a running one has its AbortSignal fired. False when it was already final. */
+  /**
+   * Cancel a job: a pending one at once; a running one has its AbortSignal fired (on another instance: through a
+   * store notification, or at its next heartbeat). True when it moved to cancelled, false when it was already final;
+   * JOB_NOT_FOUND when there is no such job.
+   */
   async cancel(id: number): Promise<boolean> {
     this.assertOpen();
-    if (!Number.isSafeInteger(id)) throw new KairosError('JOB_OPTION_INVALID', `id: must be an integer, got ${String(id)}`, { details: { field: 'id' } });
-    const result = await this.driver.jobCancel({ id, now: this.config.clock.now() });
+    assertId(id);
+    const result = await this.driver.jobCancel({ id, now: this.clock.param() });
     if (result === null) throw new KairosError('JOB_NOT_FOUND', `job ${id} not found`, { details: { field: 'id' } });
     return this.afterCancel(result);
   }
 
-  /** Cancel the pending or running job of `queue` that holds `key`. False when none does. */
-  async cancelByKey(queue: string, key: string): Promise<boolean> {
+  /** Cancel the pending or running job of `queue` that holds `key`; returns its id. JOB_NOT_FOUND when no such job holds it. */
+  async cancelByKey(queue: string, key: string): Promise<number> {
     this.assertOpen();
     assertQueueName(queue);
-    const result = await this.driver.jobCancel({ queue, key, now: this.config.clock.now() });
-    return result === null ? false : this.afterCancel(result);
+    if (typeof key !== 'string' || key.length === 0) throw new KairosError('JOB_OPTION_INVALID', 'key: must be a non-empty string', { details: { field: 'key' } });
+    const result = await this.driver.jobCancel({ queue, key, now: this.clock.param() });
+    if (result === null) {
+      throw new KairosError('JOB_NOT_FOUND', `no pending or running job of queue "${queue}" holds that key`, { details: { field: 'key' } });
+    }
+    this.afterCancel(result);
+    return result.id;
   }
 
   private afterCancel(result: NonNullable<Awaited<ReturnType<Driver['jobCancel']>>>): boolean {
@@ -285,15 +363,18 @@ export class Kairos {
     if (wasRunning && result.owner === this.workerId) {
       this.workers.get(result.queue)?.abandon(result.id, new JobAbortedError(`job ${result.id} was cancelled`, 'cancelled'));
     }
-    // A job running on another instance is aborted there at its next heartbeat.
     if (this.events.wants('job:cancelled')) this.events.emit('job:cancelled', { id: result.id, queue: result.queue, wasRunning });
     return true;
   }
 
-  /** Replay a final job (completed, failed, cancelled, expired or skipped): same id, due now. */
-  async retry(id: number): Promise<Job> {
+  /**
+   * Replay a final job (completed, failed, cancelled, expired or skipped): same id, due now, one more attempt if it
+   * had none left. JOB_NOT_FOUND for an unknown id; JOB_STATE_CONFLICT for a job that is not final.
+   */
+  async replay(id: number): Promise<Job> {
     this.assertOpen();
-    const row = await this.driver.jobRetry({ id, now: this.config.clock.now() });
+    assertId(id);
+    const row = await this.driver.jobReplay({ id, now: this.clock.param() });
     this.workers.get(row.queue)?.notify(row.runAt);
     return toJob(row);
   }
@@ -303,6 +384,12 @@ export class Kairos {
     const row = await this.driver.jobGet({ id });
     if (row === null) return null;
     return toJobDetail(row, await this.driver.attemptListByJob({ jobId: id }));
+  }
+
+  private async countJobs(query: { queue?: string }): Promise<JobCount[]> {
+    this.assertOpen();
+    if (query.queue !== undefined) assertQueueName(query.queue);
+    return this.driver.jobCounts(query);
   }
 
   private async listJobs(query: JobListQuery): Promise<{ jobs: Job[]; nextCursor: number | null }> {
@@ -317,15 +404,44 @@ export class Kairos {
     return { jobs: page.jobs.map(toJob), nextCursor: page.nextCursor };
   }
 
+  /** Resolves when no handler of this instance runs, or after `timeoutMs` of wall time, whichever is first. */
   private async waitIdle(timeoutMs: number): Promise<void> {
     const busy = (): boolean => [...this.workers.values()].some((w) => w.running.size > 0);
     if (!busy()) return;
-    // Shutdown is bounded in wall time whatever clock the engine uses, so these are real timers.
-    const until = Date.now() + timeoutMs;
-    while (busy() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, Math.min(10, Math.max(1, until - Date.now()))));
+    await new Promise<void>((resolve) => {
+      // Shutdown is bounded in wall time whatever clock the engine uses, so this is a real timer.
+      const bound = setTimeout(done, timeoutMs);
+      const waiter = (): void => {
+        if (!busy()) done();
+      };
+      this.idleWaiters.push(waiter);
+      function done(): void {
+        clearTimeout(bound);
+        resolve();
+      }
+    });
+    this.idleWaiters = [];
+  }
+
+  private onWorkerIdle(): void {
+    for (const w of this.idleWaiters) w();
   }
 
   private assertOpen(): void {
     if (this.closed) throw new KairosError('CLOSED', 'this Kairos instance is closed');
   }
+}
+
+function assertId(id: unknown): asserts id is number {
+  if (!Number.isSafeInteger(id) || (id as number) < 1) {
+    throw new KairosError('JOB_OPTION_INVALID', `id: must be a positive integer, got ${typeof id === 'number' ? String(id) : typeof id}`, { details: { field: 'id' } });
+  }
+}
+
+/** A store error about one item of enqueueMany (details.index) renamed to that item: `items[3].key`. */
+function itemError(error: unknown): unknown {
+  if (!(error instanceof KairosError) || typeof error.details.index !== 'number') return error;
+  const i = error.details.index;
+  const field = `items[${i}].${error.details.field ?? ''}`;
+  return new KairosError(error.code, `items[${i}].${error.message}`, { details: { ...error.details, field }, cause: error.cause });
 }

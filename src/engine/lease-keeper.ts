@@ -2,12 +2,12 @@
  * Heartbeats: extends the leases of every job this instance runs, and aborts the ones it no longer holds
  * (cancelled by another instance, or rescued after this process stalled past its lease).
  */
-import type { ResolvedConfig } from '../core/config.js';
 import { JobAbortedError } from '../core/job.js';
 import type { Driver } from '../driver/driver.js';
 import type { KairosEmitter } from './events.js';
 import type { QueueWorker } from './queue-worker.js';
 import { TimerLoop } from './timer-loop.js';
+import type { EngineConfig } from './store-clock.js';
 
 export class LeaseKeeper {
   private readonly loop: TimerLoop;
@@ -17,7 +17,7 @@ export class LeaseKeeper {
     private readonly workers: ReadonlyMap<string, QueueWorker>,
     private readonly driver: Driver,
     private readonly events: KairosEmitter,
-    private readonly config: ResolvedConfig,
+    private readonly config: EngineConfig,
   ) {
     const step = async () => (await this.runOnce(), config.heartbeatMs);
     this.loop = new TimerLoop(config.clock, step, (error) => events.emit('error', { error, where: 'heartbeat' }), config.heartbeatMs);
@@ -36,7 +36,7 @@ export class LeaseKeeper {
     const ids: number[] = [];
     for (const w of this.workers.values()) for (const id of w.running.keys()) ids.push(id);
     if (ids.length === 0) return 0;
-    const lost = await this.driver.jobExtendLeases({ owner: this.owner, ids, leaseMs: this.config.leaseMs, now: this.config.clock.now() });
+    const lost = await this.driver.jobExtendLeases({ owner: this.owner, ids, leaseMs: this.config.leaseMs, now: this.config.clock.param() });
     for (const id of lost) {
       for (const w of this.workers.values()) {
         if (w.abandon(id, new JobAbortedError(`job ${id} is no longer held by this worker (cancelled or lease expired)`, 'lease-lost'))) break;

@@ -3,7 +3,7 @@
  * (run the handler with its AbortSignal and timeout, then hand the outcome to the completer).
  */
 import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffFunction, type BackoffSpec } from '../core/backoff.js';
-import type { ResolvedConfig, Logger } from '../core/config.js';
+import type { Logger } from '../core/config.js';
 import type { TimerHandle } from '../core/clock.js';
 import { JobAbortedError, JobTimeoutError, toErrorInfo, UnrecoverableError } from '../core/job.js';
 import { isKairosError } from '../core/errors.js';
@@ -11,6 +11,7 @@ import type { ClaimedJob, Driver, FinishItem } from '../driver/driver.js';
 import type { Completer } from './completer.js';
 import type { KairosEmitter } from './events.js';
 import { JobContextImpl, toRunningJob, type Handler } from './job-context.js';
+import type { EngineConfig } from './store-clock.js';
 
 /** Options of a handler, given to kairos.handle(). */
 export interface HandlerOptions {
@@ -30,7 +31,28 @@ interface Execution {
   done: boolean;
 }
 
+/** Everything a QueueWorker needs, named. */
+export interface QueueWorkerOptions {
+  queue: string;
+  handler: Handler;
+  /** Jobs of this queue run at once on this instance. */
+  concurrency: number;
+  handlerOptions: HandlerOptions;
+  /** This instance's worker id: the owner of every lease it takes. */
+  owner: string;
+  driver: Driver;
+  completer: Completer;
+  events: KairosEmitter;
+  config: EngineConfig;
+  logger: Logger;
+  /** Called when a job produced by a schedule ends an attempt (a buffered occurrence may now go out). */
+  onScheduleJobDone?: () => void;
+  /** Called whenever the last running job of this worker ends (shutdown waits on it). */
+  onIdle?: () => void;
+}
+
 export class QueueWorker {
+  readonly queue: string;
   readonly running = new Map<number, Execution>();
   private stopped = true;
   /** Set by handBackAll(): this worker has given its jobs back for shutdown. */
@@ -40,21 +62,32 @@ export class QueueWorker {
   private fillScheduled = false;
   private timer: TimerHandle | null = null;
   private timerAt = Infinity;
+  private readonly handler: Handler;
+  private readonly concurrency: number;
+  private readonly options: HandlerOptions;
+  private readonly owner: string;
+  private readonly driver: Driver;
+  private readonly completer: Completer;
+  private readonly events: KairosEmitter;
+  private readonly config: EngineConfig;
+  private readonly logger: Logger;
+  private readonly onScheduleJobDone: () => void;
+  private readonly onIdle: () => void;
 
-  constructor(
-    readonly queue: string,
-    private readonly handler: Handler,
-    private readonly concurrency: number,
-    private readonly options: HandlerOptions,
-    private readonly owner: string,
-    private readonly driver: Driver,
-    private readonly completer: Completer,
-    private readonly events: KairosEmitter,
-    private readonly config: ResolvedConfig,
-    private readonly logger: Logger,
-    /** Called when a job produced by a schedule ends an attempt (a buffered occurrence may now go out). */
-    private readonly onScheduleJobDone: () => void = () => undefined,
-  ) {}
+  constructor(o: QueueWorkerOptions) {
+    this.queue = o.queue;
+    this.handler = o.handler;
+    this.concurrency = o.concurrency;
+    this.options = o.handlerOptions;
+    this.owner = o.owner;
+    this.driver = o.driver;
+    this.completer = o.completer;
+    this.events = o.events;
+    this.config = o.config;
+    this.logger = o.logger;
+    this.onScheduleJobDone = o.onScheduleJobDone ?? NOOP;
+    this.onIdle = o.onIdle ?? NOOP;
+  }
 
   start(): void {
     this.stopped = false;
@@ -157,7 +190,7 @@ export class QueueWorker {
       if (free <= 0) return; // a finishing job asks for the next fill
       const limit = Math.min(free, claimBatchSize);
       const now = clock.now();
-      const claimed = await this.claim(limit, now);
+      const claimed = await this.claim(limit);
       if (this.handedBack) {
         // A claim that was in flight when shutdown handed everything back (possible with an asynchronous store):
         // give these back too rather than start them after stop() returned.
@@ -167,7 +200,7 @@ export class QueueWorker {
       }
       for (const c of claimed) {
         if (c.state === 'running') this.execute(c);
-        else if (this.events.wants('job:expired')) this.events.emit('job:expired', { id: c.id, queue: c.queue, deadline: c.deadline ?? now });
+        else if (this.events.wants('job:expired')) this.events.emit('job:expired', { id: c.id, queue: c.queue, deadline: new Date(c.deadline ?? now) });
       }
       if (claimed.length < limit) break;
     }
@@ -179,8 +212,9 @@ export class QueueWorker {
   }
 
   /** Claim, writing the outcomes waiting in the completer in the same transaction when there are any. */
-  private async claim(limit: number, now: number): Promise<ClaimedJob[]> {
+  private async claim(limit: number): Promise<ClaimedJob[]> {
     const claim = { queue: this.queue, limit, owner: this.owner, leaseMs: this.config.leaseMs };
+    const now = this.config.clock.param();
     const taken = this.completer.take();
     if (taken === null) return this.driver.jobClaim({ ...claim, now });
     let result: Awaited<ReturnType<Driver['jobFinishAndClaim']>>;
@@ -198,7 +232,7 @@ export class QueueWorker {
     const ctx = new JobContextImpl(c, this.logger);
     const ex: Execution = { claimed: c, ctx, timer: null, done: false };
     this.running.set(c.id, ex);
-    if (this.events.wants('job:started')) this.events.emit('job:started', { id: c.id, queue: c.queue, attempt: c.attempt, startedAt: c.startedAt });
+    if (this.events.wants('job:started')) this.events.emit('job:started', { id: c.id, queue: c.queue, attempt: c.attempt, startedAt: new Date(c.startedAt) });
     const timeoutMs = c.timeoutMs ?? this.options.timeoutMs;
     if (timeoutMs !== undefined) {
       ex.timer = this.config.clock.setTimer(() => this.onTimeout(ex, timeoutMs), timeoutMs);
@@ -233,6 +267,7 @@ export class QueueWorker {
     ex.timer?.cancel();
     this.running.delete(ex.claimed.id);
     if (!this.stopped) this.requestFill();
+    else if (this.running.size === 0) this.onIdle();
   }
 
   private onSettled(ex: Execution, ok: boolean, value: unknown): void {
@@ -254,7 +289,7 @@ export class QueueWorker {
       } else if (signal?.kind === 'snooze') {
         const runAt = now + signal.delayMs;
         this.finish(ex, { state: 'scheduled', outcome: 'snoozed', runAt, countsAttempt: false, note: `snoozed ${signal.delayMs} ms` }, () => {
-          if (this.events.wants('job:snoozed')) this.events.emit('job:snoozed', { id: c.id, queue: c.queue, attempt: c.attempt, runAt });
+          if (this.events.wants('job:snoozed')) this.events.emit('job:snoozed', { id: c.id, queue: c.queue, attempt: c.attempt, runAt: new Date(runAt) });
         });
       } else if (c.scheduleId === null && !this.events.wants('job:completed') && !this.events.wants('job:lease-lost')) {
         // The common case, kept lean: nobody to tell afterwards, so no per-job callback.
@@ -297,7 +332,7 @@ export class QueueWorker {
       runAt = now + backoffDelayMs(DEFAULT_BACKOFF, c.attempt, error, this.config.random, this.config.backoffPolicies);
     }
     this.finish(ex, { state: 'scheduled', outcome: timedOut ? 'timeout' : 'failed', runAt, countsAttempt: true, error: errorJson }, () => {
-      if (this.events.wants('job:retrying')) this.events.emit('job:retrying', { id: c.id, queue: c.queue, attempt: c.attempt, error: info, runAt });
+      if (this.events.wants('job:retrying')) this.events.emit('job:retrying', { id: c.id, queue: c.queue, attempt: c.attempt, error: info, runAt: new Date(runAt) });
     });
   }
 

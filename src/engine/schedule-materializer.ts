@@ -1,18 +1,19 @@
 /**
- * Turns due schedule occurrences into jobs. Every instance runs one; none is a leader. Each pass is one store
- * transaction that reads due schedules, plans them (core/schedule/schedule-plan.ts) and writes jobs and occurrence records,
- * and the occurrence key makes a second instance's attempt at the same occurrence a no-op. Wakes at the earliest
- * fire time, polls at pollIntervalMs for schedules changed by other processes.
+ * Turns due schedule occurrences into jobs. Every instance runs one; none is a leader. A pass reads due schedules,
+ * plans them here with no transaction or lock held (compiling rules is the slow part), then writes every plan in one
+ * store transaction fenced by each schedule's version; the occurrence key makes a second instance's attempt at the
+ * same occurrence a no-op. Wakes at the earliest fire time, polls at pollIntervalMs as a fallback.
  */
-import type { Logger, ResolvedConfig } from '../core/config.js';
+import type { Logger } from '../core/config.js';
 import { isKairosError } from '../core/errors.js';
 import type { NewJob } from '../core/job-options.js';
 import { renderPayload, spreadOffsetMs, type ScheduleJobOptions } from '../core/schedule/schedule-definition.js';
 import { planSchedule } from '../core/schedule/schedule-plan.js';
 import { compileRule, type CalendarSet, type CompiledRule } from '../core/schedule/index.js';
-import type { Driver, MaterializePlan, ScheduleRow } from '../driver/driver.js';
+import type { Driver, MaterializePlan, SchedulePlanWrite, ScheduleRow } from '../driver/driver.js';
 import type { KairosEmitter } from './events.js';
 import { TimerLoop } from './timer-loop.js';
+import type { EngineConfig } from './store-clock.js';
 
 const BATCH = 500;
 const COMPILED_CACHE_SIZE = 20_000;
@@ -39,7 +40,7 @@ export class ScheduleMaterializer {
   constructor(
     private readonly driver: Driver,
     private readonly events: KairosEmitter,
-    private readonly config: ResolvedConfig,
+    private readonly config: EngineConfig,
     private readonly logger: Logger,
     /** Told about every job created, so a local worker of its queue can arm its timer. */
     private readonly onJob: (queue: string, runAt: number) => void,
@@ -65,22 +66,35 @@ export class ScheduleMaterializer {
     const calendars = await loadCalendars(this.driver);
     let created = 0;
     for (;;) {
+      const rows = await this.driver.scheduleListDue({ now: this.config.clock.param(), limit: BATCH });
+      if (rows.length === 0) return created;
       const now = this.config.clock.now();
-      const results = await this.driver.scheduleMaterializeDue({ now, limit: BATCH, plan: (row) => this.plan(row, now, calendars) });
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      const plans: SchedulePlanWrite[] = [];
+      for (const row of rows) {
+        const plan = this.plan(row, now, calendars);
+        if (plan !== null) plans.push({ scheduleId: row.id, version: row.version, plan });
+      }
+      if (plans.length === 0) return created;
+      const results = await this.driver.scheduleApplyPlans({ plans, now: this.config.clock.param() });
+      let stale = 0;
       for (const r of results) {
+        if (!r.applied) stale++;
+        const queue = byId.get(r.scheduleId)!.queue;
         for (const job of r.jobs) {
-          this.onJob(r.queue, job.runAt);
-          if (this.events.wants('schedule:occurrence')) {
-            this.events.emit('schedule:occurrence', { scheduleId: r.scheduleId, occurrenceAt: job.occurrenceAt, status: 'enqueued', jobId: job.id });
-          }
+          this.onJob(queue, job.runAt);
+          this.emitOccurrence(r.scheduleId, job.occurrenceAt, 'enqueued', job.id);
         }
-        if (this.events.wants('schedule:occurrence')) {
-          for (const o of r.recorded) this.events.emit('schedule:occurrence', { scheduleId: r.scheduleId, occurrenceAt: o.at, status: o.status, jobId: null });
-        }
+        for (const o of r.recorded) this.emitOccurrence(r.scheduleId, o.at, o.status, null);
         created += r.jobs.length;
       }
-      if (results.length < BATCH) return created;
+      // A full batch means more may be due; a stale plan (another instance or an upsert moved the row) is read again.
+      if (rows.length < BATCH && stale === 0) return created;
     }
+  }
+
+  private emitOccurrence(scheduleId: string, at: number, status: 'enqueued' | 'missed' | 'skipped' | 'buffered', jobId: number | null): void {
+    if (this.events.wants('schedule:occurrence')) this.events.emit('schedule:occurrence', { scheduleId, occurrenceAt: new Date(at), status, jobId });
   }
 
   /** The compiled rule of a schedule, cached by rule text until the calendars change. */

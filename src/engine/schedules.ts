@@ -3,13 +3,13 @@
  * and holiday calendars. Definitions are validated here (core/schedule/schedule-definition.ts, compileRule) before the store
  * sees them; occurrences are produced by the ScheduleMaterializer.
  */
-import type { ResolvedConfig } from '../core/config.js';
 import { KairosError } from '../core/errors.js';
 import type { JobState } from '../core/job-state.js';
 import { normalizeSchedule, spreadOffsetMs, type ScheduleDefinition, type ScheduleJobOptions } from '../core/schedule/schedule-definition.js';
 import { compileRule, formatLocal, validateCalendarDates, type CompiledRule, type ScheduleRule } from '../core/schedule/index.js';
 import type { Driver, OccurrenceRow, ScheduleRow } from '../driver/driver.js';
 import { loadCalendars, type ScheduleMaterializer } from './schedule-materializer.js';
+import type { EngineConfig } from './store-clock.js';
 
 /** A stored schedule as the API returns it. */
 export interface Schedule {
@@ -67,6 +67,9 @@ export interface OccurrenceRecord {
 
 const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
 
+/** Compare-and-set rounds of one upsert before it gives up (each lost round means the row changed meanwhile). */
+const UPSERT_TRIES = 5;
+
 function toSchedule(row: ScheduleRow): Schedule {
   return {
     id: row.id, queue: row.queue, rule: JSON.parse(row.rule) as ScheduleRule, payload: JSON.parse(row.payload) as unknown,
@@ -78,42 +81,60 @@ function toSchedule(row: ScheduleRow): Schedule {
   };
 }
 
+function notFound(id: string): KairosError {
+  return new KairosError('SCHEDULE_NOT_FOUND', `schedule "${id}" not found`, { details: { field: 'id' } });
+}
+
 export class Schedules {
   constructor(
     private readonly driver: Driver,
-    private readonly config: ResolvedConfig,
+    private readonly config: EngineConfig,
     private readonly materializer: ScheduleMaterializer,
   ) {}
 
-  /** Create or update a schedule. An unchanged rule keeps its place (occurrences missed while down follow `misfire`). */
+  /**
+   * Create or update a schedule. An unchanged rule keeps its place (occurrences missed while down follow `misfire`).
+   * The write is a compare-and-set on the version read here: if a materializer pass or another upsert changes the
+   * schedule in between, the next occurrence is computed again from the new row.
+   */
   async upsert(definition: ScheduleDefinition, options: { source?: 'api' | 'code' } = {}): Promise<Schedule> {
     const n = normalizeSchedule(definition, this.config.payloadMaxBytes);
     const calendars = await loadCalendars(this.driver);
     const compiled = compileRule(n.rule, calendars.set);
     const rule = JSON.stringify(compiled.rule);
-    const now = this.config.clock.now();
-    const existing = await this.driver.scheduleGet({ id: n.id });
-    const same = existing !== null && existing.rule === rule && existing.startAt === n.startAt && existing.endAt === n.endAt && existing.maxRuns === n.maxRuns;
-    let nextAt: number | null;
-    if (same && existing.nextAt !== null) nextAt = existing.nextAt;
-    else {
-      // Strictly after now (a schedule created at 09:00:00 for "0 9 * * *" starts tomorrow), at or after startAt,
-      // and never at or before an occurrence already produced.
-      const floor = Math.max(now, (n.startAt ?? -Infinity) - 1, existing?.lastOccurrenceAt ?? -Infinity);
-      nextAt = compiled.next(floor);
-      if (nextAt !== null && n.endAt !== null && nextAt > n.endAt) nextAt = null;
-      if (n.maxRuns !== null && (existing?.runs ?? 0) >= n.maxRuns) nextAt = null;
+    for (let attempt = 1; ; attempt++) {
+      const existing = await this.driver.scheduleGet({ id: n.id });
+      const nextAt = this.nextAfterUpsert(n, rule, compiled, existing);
+      const paused = (definition as { paused?: boolean }).paused ?? existing?.paused ?? false;
+      const written = await this.driver.scheduleUpsert({
+        schedule: {
+          ...n, rule, paused, nextAt, nextFireAt: nextAt === null ? null : nextAt + spreadOffsetMs(n.id, n.spreadMs),
+          source: options.source ?? 'api',
+        },
+        expectedVersion: existing?.version ?? null,
+        now: this.config.clock.param(),
+      });
+      if (written !== null) {
+        this.materializer.wake();
+        return toSchedule(written.row);
+      }
+      if (attempt >= UPSERT_TRIES) {
+        throw new KairosError('STORE_BUSY', `schedule "${n.id}" changed under ${UPSERT_TRIES} upserts in a row; try again`, { details: { field: 'id' } });
+      }
     }
-    const paused = (definition as { paused?: boolean }).paused ?? existing?.paused ?? false;
-    const { row } = await this.driver.scheduleUpsert({
-      schedule: {
-        ...n, rule, paused, nextAt, nextFireAt: nextAt === null ? null : nextAt + spreadOffsetMs(n.id, n.spreadMs),
-        source: options.source ?? 'api',
-      },
-      now,
-    });
-    this.materializer.wake();
-    return toSchedule(row);
+  }
+
+  /** Where an upserted schedule goes on: its place when the timing fields are unchanged, else the first occurrence after now. */
+  private nextAfterUpsert(n: ReturnType<typeof normalizeSchedule>, rule: string, compiled: CompiledRule, existing: ScheduleRow | null): number | null {
+    const same = existing !== null && existing.rule === rule && existing.startAt === n.startAt && existing.endAt === n.endAt && existing.maxRuns === n.maxRuns;
+    if (same && existing.nextAt !== null) return existing.nextAt;
+    // Strictly after now (a schedule created at 09:00:00 for "0 9 * * *" starts tomorrow), at or after startAt,
+    // and never at or before an occurrence already produced.
+    const floor = Math.max(this.config.clock.now(), (n.startAt ?? -Infinity) - 1, existing?.lastOccurrenceAt ?? -Infinity);
+    let nextAt = compiled.next(floor);
+    if (nextAt !== null && n.endAt !== null && nextAt > n.endAt) nextAt = null;
+    if (n.maxRuns !== null && (existing?.runs ?? 0) >= n.maxRuns) nextAt = null;
+    return nextAt;
   }
 
   /**
@@ -151,31 +172,39 @@ export class Schedules {
     return (await this.driver.scheduleList()).map(toSchedule);
   }
 
-  /** Delete a schedule and its history; jobs it already produced stay. False when there was none. */
-  async remove(id: string): Promise<boolean> {
-    return this.driver.scheduleDelete({ id });
+  /** Delete a schedule and its history; jobs it already produced stay. SCHEDULE_NOT_FOUND when there is none. */
+  async remove(id: string): Promise<void> {
+    if (!(await this.driver.scheduleDelete({ id }))) throw notFound(id);
   }
 
   /** Stop producing occurrences. Occurrences that pass while paused are not produced and not counted as missed. */
   async pause(id: string): Promise<Schedule> {
-    const row = await this.mustGet(id);
-    await this.driver.scheduleSetPaused({ id, paused: true, nextAt: row.nextAt, nextFireAt: row.nextFireAt, now: this.config.clock.now() });
-    return (await this.get(id))!;
+    return this.setPaused(id, true);
   }
 
   /** Produce occurrences again, from the first one after now. */
   async resume(id: string): Promise<Schedule> {
-    const row = await this.mustGet(id);
-    const now = this.config.clock.now();
-    let nextAt = row.nextAt;
-    if (row.paused && nextAt !== null && nextAt < now) {
-      nextAt = (await this.compiled(row)).next(Math.max(now, row.lastOccurrenceAt ?? -Infinity));
-      if (nextAt !== null && row.endAt !== null && nextAt > row.endAt) nextAt = null;
-    }
-    const nextFireAt = nextAt === null ? null : nextAt + spreadOffsetMs(row.id, row.spreadMs);
-    await this.driver.scheduleSetPaused({ id, paused: false, nextAt, nextFireAt, now });
+    const schedule = await this.setPaused(id, false);
     this.materializer.wake();
-    return (await this.get(id))!;
+    return schedule;
+  }
+
+  /** Pause or resume as a compare-and-set, computing where a resumed schedule goes on from the row it replaces. */
+  private async setPaused(id: string, paused: boolean): Promise<Schedule> {
+    for (let attempt = 1; ; attempt++) {
+      const row = await this.mustGet(id);
+      const now = this.config.clock.now();
+      let nextAt = row.nextAt;
+      if (!paused && row.paused && nextAt !== null && nextAt < now) {
+        nextAt = (await this.compiled(row)).next(Math.max(now, row.lastOccurrenceAt ?? -Infinity));
+        if (nextAt !== null && row.endAt !== null && nextAt > row.endAt) nextAt = null;
+      }
+      const nextFireAt = nextAt === null ? null : nextAt + spreadOffsetMs(row.id, row.spreadMs);
+      if (await this.driver.scheduleSetPaused({ id, paused, nextAt, nextFireAt, expectedVersion: row.version, now: this.config.clock.param() })) {
+        return (await this.get(id)) ?? toSchedule(row);
+      }
+      if (attempt >= UPSERT_TRIES) throw new KairosError('STORE_BUSY', `schedule "${id}" changed under ${UPSERT_TRIES} tries in a row; try again`, { details: { field: 'id' } });
+    }
   }
 
   /** The next `count` occurrences of a stored schedule (from its next one) or of a definition not yet stored. */
@@ -234,7 +263,7 @@ export class Schedules {
 
   private async mustGet(id: string): Promise<ScheduleRow> {
     const row = await this.driver.scheduleGet({ id });
-    if (row === null) throw new KairosError('SCHEDULE_NOT_FOUND', `schedule "${id}" not found`, { details: { field: 'id' } });
+    if (row === null) throw notFound(id);
     return row;
   }
 }
@@ -243,14 +272,14 @@ export class Schedules {
 export class Calendars {
   constructor(
     private readonly driver: Driver,
-    private readonly config: ResolvedConfig,
+    private readonly config: EngineConfig,
     private readonly materializer: ScheduleMaterializer,
   ) {}
 
   /** Create or replace a calendar of excluded local dates ('YYYY-MM-DD'). */
   async define(name: string, dates: Iterable<string>): Promise<{ name: string; dates: string[] }> {
     const normalized = validateCalendarDates(name, [...dates]);
-    await this.driver.calendarUpsert({ name, dates: normalized, now: this.config.clock.now() });
+    await this.driver.calendarUpsert({ name, dates: normalized, now: this.config.clock.param() });
     this.materializer.wake();
     return { name, dates: normalized };
   }
@@ -259,14 +288,17 @@ export class Calendars {
     return (await this.driver.calendarList()).map((r) => ({ name: r.name, dates: JSON.parse(r.dates) as string[], updatedAt: new Date(r.updatedAt) }));
   }
 
-  /** Remove a calendar; refused (CALENDAR_IN_USE) while a schedule names it. False when there was none. */
-  async remove(name: string): Promise<boolean> {
+  /** Remove a calendar; refused (CALENDAR_IN_USE) while a schedule names it; CALENDAR_NOT_FOUND when there is none. */
+  async remove(name: string): Promise<void> {
     const users = (await this.driver.scheduleList()).filter((s) => (JSON.parse(s.rule) as { calendar?: string }).calendar === name).map((s) => s.id);
     if (users.length > 0) {
       throw new KairosError('CALENDAR_IN_USE', `calendar "${name}" is named by schedule(s) ${users.join(', ')}; change or remove them first`, {
         details: { field: 'name', schedules: users },
       });
     }
-    return this.driver.calendarDelete({ name });
+    if (!(await this.driver.calendarDelete({ name }))) {
+      throw new KairosError('CALENDAR_NOT_FOUND', `calendar "${name}" not found`, { details: { field: 'name' } });
+    }
+    this.materializer.wake();
   }
 }

@@ -82,11 +82,11 @@ describe.concurrent('kairos CLI: jobs', () => {
     // Already cancelled: the intent holds, so it is not an error.
     expect(await runJson(store, ['jobs', 'cancel', String(id)])).toMatchObject({ cancelled: false, job: { state: 'cancelled' } });
 
-    const retried = await runJson<JobJson>(store, ['jobs', 'retry', String(id)]);
+    const retried = await runJson<JobJson>(store, ['jobs', 'replay', String(id)]);
     expect(retried).toMatchObject({ id, state: 'scheduled' });
     expect(Date.parse(retried.runAt)).toBeLessThanOrEqual(Date.now());
 
-    const again = await runCli(store, ['jobs', 'retry', String(id), '--json']);
+    const again = await runCli(store, ['jobs', 'replay', String(id), '--json']);
     expect(again.code).toBe(5);
     expect(JSON.parse(again.stdout)).toMatchObject({ error: { code: 'JOB_STATE_CONFLICT', field: 'id' } });
     expect(again.stderr).toMatch(/^error JOB_STATE_CONFLICT: job \d+ is scheduled/m);
@@ -128,7 +128,7 @@ describe.concurrent('kairos CLI: jobs', () => {
 
   it('an unknown job id exits 4 for show, cancel and retry', async (ctx) => {
     const { store } = tempStore(ctx);
-    for (const command of ['show', 'cancel', 'retry']) {
+    for (const command of ['show', 'cancel', 'replay']) {
       const r = await runCli(store, ['jobs', command, '424242', '--json']);
       expect(r.code, command).toBe(4);
       expect(JSON.parse(r.stdout), command).toEqual({ error: { code: 'JOB_NOT_FOUND', message: 'job 424242 not found', field: 'id' } });

@@ -238,7 +238,7 @@ describe('job lifecycle', () => {
     await failed;
     fail = false;
     const done = waitForEvent(kairos, 'job:completed');
-    const replayed = await kairos.retry(job.id);
+    const replayed = await kairos.replay(job.id);
     expect(replayed).toMatchObject({ id: job.id, state: 'scheduled' });
     expect((await done).id).toBe(job.id);
     const detail = (await kairos.jobs.get(job.id))!;
@@ -246,7 +246,7 @@ describe('job lifecycle', () => {
       [1, 'unrecoverable'],
       [2, 'completed'],
     ]);
-    await expect(kairos.retry(job.id + 1000)).rejects.toMatchObject({ code: 'JOB_NOT_FOUND' });
+    await expect(kairos.replay(job.id + 1000)).rejects.toMatchObject({ code: 'JOB_NOT_FOUND' });
   });
 
   it('runs higher priority (lower number) first and respects concurrency', async () => {

@@ -41,9 +41,8 @@ export function registerCalendars(program: Command, out: Output, readStdin: () =
     .description('remove a calendar; refused (exit 5) while schedules name it')
     .argument('<name>', 'calendar name')
     .action(async (name: string, flags: CommonOptions) => {
-      const removed = await withKairos(flags.store, (kairos) => kairos.calendars.remove(name));
-      if (!removed) throw new KairosError('CALENDAR_NOT_FOUND', `calendar "${name}" not found`, { details: { field: 'name' } });
-      if (flags.json === true) return out.json({ removed, name });
+      await withKairos(flags.store, (kairos) => kairos.calendars.remove(name));
+      if (flags.json === true) return out.json({ removed: true, name });
       out.line(`removed calendar ${name}`);
     });
 }

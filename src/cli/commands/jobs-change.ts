@@ -1,4 +1,4 @@
-/** `kairos jobs cancel` (by id, or by queue and key) and `kairos jobs retry`: the commands that move a job. */
+/** `kairos jobs cancel` (by id, or by queue and key) and `kairos jobs replay`: the commands that move a job. */
 import type { Command } from 'commander';
 import { KairosError } from '../../core/errors.js';
 import type { Output } from '../output.js';
@@ -35,6 +35,7 @@ async function cancelById(out: Output, flags: CommonOptions, id: number): Promis
     const moved = await kairos.cancel(id);
     return { cancelled: moved, job: await kairos.jobs.get(id) };
   });
+  // Pruned between the cancel and the read: the cancel itself succeeded.
   if (job === null) throw new KairosError('JOB_NOT_FOUND', `job ${id} not found`, { details: { field: 'id' } });
   if (!cancelled && job.state !== 'cancelled') {
     throw new KairosError('JOB_STATE_CONFLICT', `job ${id} is ${job.state}; only a scheduled or running job can be cancelled`, {
@@ -47,22 +48,17 @@ async function cancelById(out: Output, flags: CommonOptions, id: number): Promis
 }
 
 async function cancelByKey(out: Output, flags: CommonOptions, queue: string, key: string): Promise<void> {
-  const cancelled = await withKairos(flags.store, (kairos) => kairos.cancelByKey(queue, key));
-  if (!cancelled) {
-    throw new KairosError('JOB_NOT_FOUND', `no scheduled or running job of queue ${queue} holds key ${JSON.stringify(key)}`, {
-      details: { field: 'key' },
-    });
-  }
-  if (flags.json === true) return out.json({ cancelled, queue, key });
-  out.line(`cancelled the job of ${queue} with key ${JSON.stringify(key)}`);
+  const id = await withKairos(flags.store, (kairos) => kairos.cancelByKey(queue, key));
+  if (flags.json === true) return out.json({ cancelled: true, id, queue, key });
+  out.line(`cancelled job ${id} of ${queue} with key ${JSON.stringify(key)}`);
 }
 
-export function registerJobsRetry(jobs: Command, out: Output): void {
-  withStoreAndJson(jobs.command('retry'))
+export function registerJobsReplay(jobs: Command, out: Output): void {
+  withStoreAndJson(jobs.command('replay'))
     .description('replay a finished job (completed, failed, cancelled, expired, skipped): same id, due now')
     .argument('<id>', 'job id', parseJobId)
     .action(async (id: number, flags: CommonOptions) => {
-      const job = await withKairos(flags.store, (kairos) => kairos.retry(id));
+      const job = await withKairos(flags.store, (kairos) => kairos.replay(id));
       if (flags.json === true) return out.json(job);
       out.line(`job ${job.id} (${job.queue}) is scheduled again, due ${job.runAt.toISOString()}; attempt ${job.attempt}/${job.maxAttempts} used`);
     });

@@ -1,7 +1,7 @@
 /** `kairos jobs …`: the group of job commands (ls, show, cancel, retry). */
 import type { Command } from 'commander';
 import type { Output } from '../output.js';
-import { registerJobsCancel, registerJobsRetry } from './jobs-change.js';
+import { registerJobsCancel, registerJobsReplay } from './jobs-change.js';
 import { registerJobsList } from './jobs-list.js';
 import { registerJobsShow } from './jobs-show.js';
 
@@ -10,5 +10,5 @@ export function registerJobs(program: Command, out: Output): void {
   registerJobsList(jobs, out);
   registerJobsShow(jobs, out);
   registerJobsCancel(jobs, out);
-  registerJobsRetry(jobs, out);
+  registerJobsReplay(jobs, out);
 }

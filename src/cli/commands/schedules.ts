@@ -57,9 +57,8 @@ function registerRemove(schedules: Command, out: Output): void {
     .description('delete a schedule and its history; jobs it already produced stay')
     .argument('<id>', 'schedule id')
     .action(async (id: string, flags: CommonOptions) => {
-      const removed = await withKairos(flags.store, (kairos) => kairos.schedules.remove(id));
-      if (!removed) throw notFound(id);
-      if (flags.json === true) return out.json({ removed, id });
+      await withKairos(flags.store, (kairos) => kairos.schedules.remove(id));
+      if (flags.json === true) return out.json({ removed: true, id });
       out.line(`removed schedule ${id}; jobs it produced stay`);
     });
 }

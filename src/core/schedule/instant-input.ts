@@ -1,8 +1,9 @@
 /**
- * Reads an instant given as an ISO 8601 string with an explicit offset, a Date, or epoch ms, for `at` and `anchor`.
- * A string without an offset is refused: its meaning would depend on the machine's time zone.
+ * Reads an instant given as an ISO 8601 string with an explicit offset, a Date, or epoch ms: the one parser for
+ * schedule `at`, `anchor`, `startAt`, `endAt` and enqueue `runAt`, `deadline`. A string without an offset is refused:
+ * its meaning would depend on the machine's time zone.
  */
-import { KairosError } from '../errors.js';
+import { describeValue, KairosError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 import { DAY_MS, daysInMonth, daysFromCivil } from './civil-date.js';
 import { MAX_SUPPORTED_MS, MIN_SUPPORTED_MS } from './tz-offsets.js';
@@ -33,6 +34,11 @@ function parseIsoInstant(text: string): number | undefined {
   return wall - offsetMinutes * 60_000;
 }
 
+/** True when epoch ms `ms` is an integer within years 0001–9999, the range every stored instant keeps to. */
+export function isSupportedInstant(ms: number): boolean {
+  return Number.isSafeInteger(ms) && ms >= MIN_SUPPORTED_MS && ms <= MAX_SUPPORTED_MS;
+}
+
 /**
  * Epoch ms of `value` (ISO 8601 string with `Z` or `±HH:MM`, Date, or integer epoch ms), within years 0001–9999.
  * Throws a KairosError with `code` naming `field` otherwise.
@@ -42,9 +48,9 @@ export function readInstant(value: unknown, field: string, code: ErrorCode): num
   if (typeof value === 'number') ms = Number.isSafeInteger(value) ? value : undefined;
   else if (value instanceof Date) ms = Number.isNaN(value.getTime()) ? undefined : value.getTime();
   else if (typeof value === 'string') ms = parseIsoInstant(value);
-  if (ms === undefined || ms < MIN_SUPPORTED_MS || ms > MAX_SUPPORTED_MS) {
+  if (ms === undefined || !isSupportedInstant(ms)) {
     throw new KairosError(code, `${field} must be an ISO 8601 instant with an offset (2026-03-08T09:00:00Z), a valid `
-      + `Date or integer epoch ms within years 0001–9999; got ${JSON.stringify(value) ?? String(value)}`, {
+      + `Date or integer epoch ms within years 0001–9999; got ${describeValue(value)}`, {
       details: { field },
     });
   }

@@ -1,5 +1,6 @@
 /** The schedule, occurrence and calendar operations of the SQLite driver, as plain functions over prepared statements. */
-import type { MaterializePlan, MaterializeResult, ScheduleRow, ScheduleWrite } from '../driver.js';
+import type { MaterializePlan, MaterializeResult, SchedulePlanWrite, ScheduleRow, ScheduleWrite } from '../driver.js';
+import { toJobId } from '../ids.js';
 import type { NewJob } from '../../core/job-options.js';
 import { SCHEDULE_COLUMN_NAMES } from './queries/schedules.js';
 import type { Statements } from './statements.js';
@@ -21,22 +22,27 @@ function fromRawArray(r: RawScheduleArray): ScheduleRow {
   return row as unknown as ScheduleRow;
 }
 
-export function upsertSchedule(s: Statements, w: ScheduleWrite, now: number): { row: ScheduleRow; created: boolean } {
-  const existed = s.schedule.get.get({ id: w.id }) !== undefined;
-  s.schedule.upsert.run({ ...w, paused: w.paused ? 1 : 0, now });
-  return { row: toScheduleRow(s.schedule.get.get({ id: w.id }) as RawSchedule)!, created: !existed };
+/** Compare-and-set upsert: create when `expectedVersion` is null, else update only at that version; null when it moved. */
+export function upsertSchedule(s: Statements, w: ScheduleWrite, expectedVersion: number | null, now: number): { row: ScheduleRow; created: boolean } | null {
+  const params = { ...w, paused: w.paused ? 1 : 0, now };
+  const changed = expectedVersion === null
+    ? s.schedule.insert.run(params).changes
+    : s.schedule.updateDefinition.run({ ...params, expectedVersion }).changes;
+  if (changed === 0) return null;
+  return { row: toScheduleRow(s.schedule.get.get({ id: w.id }) as RawSchedule)!, created: expectedVersion === null };
 }
 
 function insertJob(s: Statements, job: NewJob, now: number): number {
-  return Number(s.job.insert.run({
+  return toJobId(s.job.insert.run({
     queue: job.queue, payload: job.payload, priority: job.priority, runAt: job.runAt, maxAttempts: job.maxAttempts, backoff: job.backoff,
     timeoutMs: job.timeoutMs, deadline: job.deadline, tags: job.tags, now, scheduleId: job.scheduleId ?? null, occurrenceAt: job.occurrenceAt ?? null,
   }).lastInsertRowid);
 }
 
 /** Writes one schedule's plan; see Driver.scheduleMaterializeDue. */
-function applyPlan(s: Statements, row: ScheduleRow, plan: MaterializePlan, now: number): MaterializeResult {
-  const result: MaterializeResult = { scheduleId: row.id, queue: row.queue, jobs: [], recorded: [] };
+function applyPlan(s: Statements, scheduleId: string, version: number, plan: MaterializePlan, now: number): MaterializeResult {
+  const result: MaterializeResult = { scheduleId, applied: true, jobs: [], recorded: [] };
+  const row = { id: scheduleId };
   let lastJobId: number | null = null;
   let lastOccurrenceAt: number | null = null;
   let runsAdded = 0;
@@ -68,26 +74,32 @@ function applyPlan(s: Statements, row: ScheduleRow, plan: MaterializePlan, now: 
     lastOccurrenceAt = o.at;
   }
   s.schedule.advance.run({
-    id: row.id, nextAt: plan.nextAt, nextFireAt: plan.nextFireAt, bufferedAt: plan.bufferedAt, runsAdded, lastOccurrenceAt, lastJobId, now,
+    id: row.id, version, nextAt: plan.nextAt, nextFireAt: plan.nextFireAt, bufferedAt: plan.bufferedAt, runsAdded, lastOccurrenceAt, lastJobId, now,
   });
   return result;
 }
 
-/** Reads due and released-buffer schedules, plans each, writes the plans. Runs inside one IMMEDIATE transaction. */
-export function materializeDue(
-  s: Statements,
-  p: { now: number; limit: number; plan: (row: ScheduleRow) => MaterializePlan | null },
-): MaterializeResult[] {
-  const rows = (s.schedule.due.all({ now: p.now, limit: p.limit }) as RawScheduleArray[]).map(fromRawArray);
+/** Due schedules and schedules whose buffered occurrence may go out now, at most `limit` of each. */
+export function listDue(s: Statements, p: { now: number; limit: number }): ScheduleRow[] {
+  const rows = (s.schedule.due.all(p) as RawScheduleArray[]).map(fromRawArray);
   const seen = new Set(rows.map((r) => r.id));
   for (const raw of s.schedule.buffered.all({ limit: p.limit }) as RawScheduleArray[]) {
     const row = fromRawArray(raw);
     if (!seen.has(row.id)) rows.push(row);
   }
+  return rows;
+}
+
+/** Writes each plan whose schedule is still at the version it was planned from. Runs inside one IMMEDIATE transaction. */
+export function applyPlans(s: Statements, plans: readonly SchedulePlanWrite[], now: number): MaterializeResult[] {
   const results: MaterializeResult[] = [];
-  for (const row of rows) {
-    const plan = p.plan(row);
-    if (plan !== null) results.push(applyPlan(s, row, plan, p.now));
+  for (const { scheduleId, version, plan } of plans) {
+    const current = s.schedule.version.get({ id: scheduleId }) as { version: number } | undefined;
+    if (current?.version !== version) {
+      results.push({ scheduleId, applied: false, jobs: [], recorded: [] });
+      continue;
+    }
+    results.push(applyPlan(s, scheduleId, version, plan, now));
   }
   return results;
 }

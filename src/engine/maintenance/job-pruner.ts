@@ -1,8 +1,8 @@
 /** Deletes finished jobs and their attempts after the retention period, in batches so no write holds the store long. */
-import type { ResolvedConfig } from '../../core/config.js';
 import type { Driver } from '../../driver/driver.js';
 import type { KairosEmitter } from '../events.js';
 import { TimerLoop } from '../timer-loop.js';
+import type { EngineConfig } from '../store-clock.js';
 
 export class JobPruner {
   private readonly loop: TimerLoop;
@@ -10,7 +10,7 @@ export class JobPruner {
   constructor(
     private readonly driver: Driver,
     events: KairosEmitter,
-    private readonly config: ResolvedConfig,
+    private readonly config: EngineConfig,
   ) {
     const step = async () => (await this.runOnce(), config.pruneIntervalMs);
     this.loop = new TimerLoop(config.clock, step, (error) => events.emit('error', { error, where: 'pruner' }), config.pruneIntervalMs);

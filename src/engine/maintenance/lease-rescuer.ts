@@ -2,10 +2,10 @@
  * Finds running jobs whose lease ended (their worker died or stalled) and puts them back to scheduled, or failed when
  * that was their last attempt. Wakes at the earliest lease end, so a dead worker's jobs return within one lease.
  */
-import type { ResolvedConfig } from '../../core/config.js';
 import type { Driver } from '../../driver/driver.js';
 import type { KairosEmitter } from '../events.js';
 import { TimerLoop } from '../timer-loop.js';
+import type { EngineConfig } from '../store-clock.js';
 
 const BATCH = 500;
 
@@ -15,7 +15,7 @@ export class LeaseRescuer {
   constructor(
     private readonly driver: Driver,
     private readonly events: KairosEmitter,
-    private readonly config: ResolvedConfig,
+    private readonly config: EngineConfig,
     /** Told which queues got work back, so local workers claim it at once. */
     private readonly onRescued: (queues: Set<string>) => void,
   ) {
@@ -30,12 +30,17 @@ export class LeaseRescuer {
     this.loop.stop();
   }
 
+  /** Look again soon (a lost notification listener came back, so a rescue may have gone unheard). */
+  wake(): void {
+    this.loop.wake();
+  }
+
   /** Rescue every expired lease; returns how many jobs moved. */
   async runOnce(): Promise<number> {
     let total = 0;
     const queues = new Set<string>();
     for (;;) {
-      const rescued = await this.driver.jobRescueExpired({ now: this.config.clock.now(), limit: BATCH });
+      const rescued = await this.driver.jobRescueExpired({ now: this.config.clock.param(), limit: BATCH });
       for (const r of rescued) {
         if (r.state === 'scheduled') queues.add(r.queue);
         if (this.events.wants('job:rescued')) this.events.emit('job:rescued', { id: r.id, queue: r.queue, attempt: r.attempt, state: r.state, workerId: r.owner });

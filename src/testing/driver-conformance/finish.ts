@@ -18,13 +18,15 @@ export function finishConformance(target: ConformanceTarget): void {
   describe('jobFinishMany', () => {
     const driver = useDriver(target);
 
-    it('completes a batch; the completed attempt is part of the job row', async () => {
+    it('completes a batch; the completing attempt is in the job history', async () => {
       const a = await claimOne(driver());
       const b = await claimOne(driver());
       const applied = await driver().jobFinishMany({ items: [item(a, { result: '{"ok":true}' }), item(b)], now: T0 + 7 });
       expect(applied).toEqual([true, true]);
       expect(await driver().jobGet({ id: a.id })).toMatchObject({ state: 'completed', finishedAt: T0 + 7, result: '{"ok":true}', owner: null, workerId: 'w', startedAt: T0 });
-      expect(await driver().attemptListByJob({ jobId: a.id })).toEqual([]);
+      expect(await driver().attemptListByJob({ jobId: a.id })).toEqual([
+        { jobId: a.id, attempt: 1, workerId: 'w', startedAt: T0, finishedAt: T0 + 7, outcome: 'completed', error: null, note: null },
+      ]);
     });
 
     it('a retry requeues with the attempt counted and records the attempt with its error', async () => {

@@ -9,7 +9,9 @@ import { finishConformance } from './finish.js';
 import { insertConformance } from './insert.js';
 import { leaseConformance } from './leases.js';
 import { manageConformance } from './manage.js';
+import { notificationConformance } from './notifications.js';
 import { scheduleConformance } from './schedules.js';
+import { storeConformance } from './store.js';
 
 export type { ConformanceTarget } from './context.js';
 
@@ -21,5 +23,7 @@ export function runDriverConformance(target: ConformanceTarget): void {
     leaseConformance(target);
     manageConformance(target);
     scheduleConformance(target);
+    storeConformance(target);
+    notificationConformance(target);
   });
 }

@@ -1,4 +1,4 @@
-/** Conformance: jobCancel, jobRetry (replay), jobList paging, jobPrune. */
+/** Conformance: jobCancel, jobReplay, jobList paging, jobCounts, jobPrune. */
 import { describe, expect, it } from 'vitest';
 import { newJob } from '../job-factory.js';
 import { T0, useDriver, type ConformanceTarget } from './context.js';
@@ -22,27 +22,39 @@ export function manageConformance(target: ConformanceTarget): void {
       const [a] = await driver().jobInsertMany({ jobs: [newJob({ maxAttempts: 1 })], now: T0 });
       const [c] = await driver().jobClaim({ queue: 'q', limit: 1, owner: 'w', leaseMs: 1000, now: T0 });
       await driver().jobFinishMany({ items: [{ id: c!.id, owner: 'w', attempt: 1, startedAt: T0, outcome: 'completed', state: 'completed', countsAttempt: true }], now: T0 + 3 });
-      const row = await driver().jobRetry({ id: a!.id, now: T0 + 10 });
+      const completing = { jobId: a!.id, attempt: 1, workerId: 'w', startedAt: T0, finishedAt: T0 + 3, outcome: 'completed', error: null, note: null };
+      // The attempt that completed the job is in its history before and after the replay.
+      expect(await driver().attemptListByJob({ jobId: a!.id })).toEqual([completing]);
+      const row = await driver().jobReplay({ id: a!.id, now: T0 + 10 });
       expect(row).toMatchObject({ id: a!.id, state: 'scheduled', runAt: T0 + 10, attempt: 1, maxAttempts: 2, finishedAt: null });
-      expect(await driver().attemptListByJob({ jobId: a!.id })).toEqual([
-        { jobId: a!.id, attempt: 1, workerId: 'w', startedAt: T0, finishedAt: T0 + 3, outcome: 'completed', error: null, note: null },
-      ]);
-      await expect(driver().jobRetry({ id: a!.id, now: T0 })).rejects.toMatchObject({ code: 'JOB_STATE_CONFLICT' });
-      await expect(driver().jobRetry({ id: 999_999, now: T0 })).rejects.toMatchObject({ code: 'JOB_NOT_FOUND' });
+      expect(await driver().attemptListByJob({ jobId: a!.id })).toEqual([completing]);
+      await expect(driver().jobReplay({ id: a!.id, now: T0 })).rejects.toMatchObject({ code: 'JOB_STATE_CONFLICT' });
+      await expect(driver().jobReplay({ id: 999_999, now: T0 })).rejects.toMatchObject({ code: 'JOB_NOT_FOUND' });
     });
 
     it('refuses to replay a job whose key another job has taken since', async () => {
       const [a] = await driver().jobInsertMany({ jobs: [newJob({ key: 'k' })], now: T0 });
       await driver().jobCancel({ id: a!.id, now: T0 });
       await driver().jobInsertMany({ jobs: [newJob({ key: 'k' })], now: T0 });
-      await expect(driver().jobRetry({ id: a!.id, now: T0 })).rejects.toMatchObject({ code: 'DUPLICATE_KEY', details: { field: 'key' } });
+      await expect(driver().jobReplay({ id: a!.id, now: T0 })).rejects.toMatchObject({ code: 'DUPLICATE_KEY', details: { field: 'key' } });
       expect((await driver().jobGet({ id: a!.id }))!.state).toBe('cancelled');
     });
 
     it('replaying an expired job drops its deadline', async () => {
       const [a] = await driver().jobInsertMany({ jobs: [newJob({ runAt: T0, deadline: T0 })], now: T0 });
       await driver().jobClaim({ queue: 'q', limit: 1, owner: 'w', leaseMs: 1000, now: T0 + 1 });
-      expect(await driver().jobRetry({ id: a!.id, now: T0 + 2 })).toMatchObject({ state: 'scheduled', deadline: null });
+      expect(await driver().jobReplay({ id: a!.id, now: T0 + 2 })).toMatchObject({ state: 'scheduled', deadline: null });
+    });
+
+    it('counts jobs by queue and state, for every queue or one', async () => {
+      await driver().jobInsertMany({ jobs: [newJob({ queue: 'a' }), newJob({ queue: 'a' }), newJob({ queue: 'b', runAt: T0 + 1000 })], now: T0 });
+      await driver().jobClaim({ queue: 'a', limit: 1, owner: 'w', leaseMs: 1000, now: T0 });
+      const sorted = (rows: { queue: string; state: string; count: number }[]) => [...rows].sort((x, y) => `${x.queue}${x.state}`.localeCompare(`${y.queue}${y.state}`));
+      expect(sorted(await driver().jobCounts())).toEqual([
+        { queue: 'a', state: 'running', count: 1 }, { queue: 'a', state: 'scheduled', count: 1 }, { queue: 'b', state: 'scheduled', count: 1 },
+      ]);
+      expect(await driver().jobCounts({ queue: 'b' })).toEqual([{ queue: 'b', state: 'scheduled', count: 1 }]);
+      expect(await driver().jobCounts({ queue: 'none' })).toEqual([]);
     });
 
     it('lists newest first with a cursor, filtered by queue and state', async () => {

@@ -261,6 +261,24 @@ export const jobSql = {
     ORDER BY finished_at
     LIMIT :limit`,
 
+  /**
+   * jobCounts — no parameters; jobs per queue and state. A full scan: no index covers every state, and counts are
+   * read by status commands and dashboards, not by the claim path.
+   */
+  counts: `
+    SELECT queue, state, COUNT(*) AS count
+    FROM kairos_jobs
+    GROUP BY queue, state
+    ORDER BY queue, state`,
+
+  /** jobCountsByQueue — :queue; as jobCounts for one queue (also a scan). */
+  countsByQueue: `
+    SELECT queue, state, COUNT(*) AS count
+    FROM kairos_jobs
+    WHERE queue = :queue
+    GROUP BY queue, state
+    ORDER BY state`,
+
   /** jobDeleteOne — :id; undoes the insert of a duplicate occurrence's job inside the same transaction. */
   deleteOne: `
     DELETE FROM kairos_jobs

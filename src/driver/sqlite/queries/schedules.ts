@@ -4,31 +4,40 @@
 export const SCHEDULE_COLUMN_NAMES = [
   'id', 'queue', 'rule', 'payload', 'jobOptions', 'misfire', 'catchUpLimit', 'misfireGraceMs', 'overlap', 'deadlineMs', 'spreadMs', 'startAt',
   'endAt', 'maxRuns', 'runs', 'paused', 'nextAt', 'nextFireAt', 'bufferedAt', 'lastOccurrenceAt', 'lastJobId', 'source', 'createdAt', 'updatedAt',
-  'lastJobState',
+  'version', 'lastJobState',
 ] as const;
 
 const SCHEDULE_COLUMNS = `s.id, s.queue, s.rule, s.payload, s.job_options AS jobOptions, s.misfire, s.catch_up_limit AS catchUpLimit,
   s.misfire_grace_ms AS misfireGraceMs, s.overlap, s.deadline_ms AS deadlineMs, s.spread_ms AS spreadMs, s.start_at AS startAt,
   s.end_at AS endAt, s.max_runs AS maxRuns, s.runs, s.paused, s.next_at AS nextAt, s.next_fire_at AS nextFireAt,
   s.buffered_at AS bufferedAt, s.last_occurrence_at AS lastOccurrenceAt, s.last_job_id AS lastJobId, s.source,
-  s.created_at AS createdAt, s.updated_at AS updatedAt`;
+  s.created_at AS createdAt, s.updated_at AS updatedAt, s.version`;
 
 export const scheduleSql = {
   /**
-   * scheduleUpsert — every definition field, :nextAt :nextFireAt :source :now
-   * Keeps runs, the last occurrence and a buffered occurrence across updates; the engine decides next_at.
+   * scheduleInsert — every definition field, :nextAt :nextFireAt :source :now
+   * The create half of the compare-and-set upsert: nothing when the id exists.
    */
-  upsert: `
+  insert: `
     INSERT INTO kairos_schedules (id, queue, rule, payload, job_options, misfire, catch_up_limit, misfire_grace_ms, overlap,
-      deadline_ms, spread_ms, start_at, end_at, max_runs, paused, next_at, next_fire_at, source, created_at, updated_at)
+      deadline_ms, spread_ms, start_at, end_at, max_runs, paused, next_at, next_fire_at, source, created_at, updated_at, version)
     VALUES (:id, :queue, :rule, :payload, :jobOptions, :misfire, :catchUpLimit, :misfireGraceMs, :overlap,
-      :deadlineMs, :spreadMs, :startAt, :endAt, :maxRuns, :paused, :nextAt, :nextFireAt, :source, :now, :now)
-    ON CONFLICT (id) DO UPDATE SET
-      queue = excluded.queue, rule = excluded.rule, payload = excluded.payload, job_options = excluded.job_options,
-      misfire = excluded.misfire, catch_up_limit = excluded.catch_up_limit, misfire_grace_ms = excluded.misfire_grace_ms,
-      overlap = excluded.overlap, deadline_ms = excluded.deadline_ms, spread_ms = excluded.spread_ms,
-      start_at = excluded.start_at, end_at = excluded.end_at, max_runs = excluded.max_runs, paused = excluded.paused,
-      next_at = excluded.next_at, next_fire_at = excluded.next_fire_at, source = excluded.source, updated_at = excluded.updated_at`,
+      :deadlineMs, :spreadMs, :startAt, :endAt, :maxRuns, :paused, :nextAt, :nextFireAt, :source, :now, :now, 1)
+    ON CONFLICT (id) DO NOTHING`,
+
+  /**
+   * scheduleUpdateDefinition — every definition field, :nextAt :nextFireAt :source :now :expectedVersion
+   * The update half: only when the row is still at the version the engine computed from. Keeps runs, the last
+   * occurrence and a buffered occurrence.
+   */
+  updateDefinition: `
+    UPDATE kairos_schedules
+    SET queue = :queue, rule = :rule, payload = :payload, job_options = :jobOptions, misfire = :misfire,
+        catch_up_limit = :catchUpLimit, misfire_grace_ms = :misfireGraceMs, overlap = :overlap, deadline_ms = :deadlineMs,
+        spread_ms = :spreadMs, start_at = :startAt, end_at = :endAt, max_runs = :maxRuns, paused = :paused, next_at = :nextAt,
+        next_fire_at = :nextFireAt, source = :source, updated_at = :now, version = version + 1
+    WHERE id = :id
+      AND version = :expectedVersion`,
 
   /** scheduleGet — :id */
   get: `
@@ -69,12 +78,23 @@ export const scheduleSql = {
     ORDER BY s.buffered_at
     LIMIT :limit`,
 
-  /** scheduleAdvance — :id :nextAt :nextFireAt :bufferedAt :runsAdded :lastOccurrenceAt :lastJobId :now */
+  /**
+   * scheduleAdvance — :id :version :nextAt :nextFireAt :bufferedAt :runsAdded :lastOccurrenceAt :lastJobId :now
+   * Fenced by the version the plan was made from; the caller checks it first (scheduleVersion) and writes nothing
+   * else when it moved.
+   */
   advance: `
     UPDATE kairos_schedules
     SET next_at = :nextAt, next_fire_at = :nextFireAt, buffered_at = :bufferedAt, runs = runs + :runsAdded,
         last_occurrence_at = COALESCE(:lastOccurrenceAt, last_occurrence_at), last_job_id = COALESCE(:lastJobId, last_job_id),
-        updated_at = :now
+        updated_at = :now, version = version + 1
+    WHERE id = :id
+      AND version = :version`,
+
+  /** scheduleVersion — :id; the current version, to check a plan's fence before writing anything of it. */
+  version: `
+    SELECT version
+    FROM kairos_schedules
     WHERE id = :id`,
 
   /** scheduleNextFire — the earliest fire time of a live, unpaused schedule; and whether any occurrence is buffered. */
@@ -83,11 +103,12 @@ export const scheduleSql = {
       (SELECT MIN(next_fire_at) FROM kairos_schedules WHERE paused = 0 AND next_fire_at IS NOT NULL) AS nextFireAt,
       EXISTS (SELECT 1 FROM kairos_schedules WHERE buffered_at IS NOT NULL AND paused = 0) AS hasBuffered`,
 
-  /** scheduleSetPaused — :id :paused :nextAt :nextFireAt :now */
+  /** scheduleSetPaused — :id :paused :nextAt :nextFireAt :expectedVersion :now; compare-and-set on the version. */
   setPaused: `
     UPDATE kairos_schedules
-    SET paused = :paused, next_at = :nextAt, next_fire_at = :nextFireAt, updated_at = :now
-    WHERE id = :id`,
+    SET paused = :paused, next_at = :nextAt, next_fire_at = :nextFireAt, updated_at = :now, version = version + 1
+    WHERE id = :id
+      AND version = :expectedVersion`,
 
   /** scheduleDelete — :id */
   delete: `
