@@ -274,13 +274,9 @@ export class PostgresDriver implements Driver {
     return { nextFireAt: row?.nextFireAt ?? null, hasBuffered: row?.hasBuffered ?? false };
   }
 
-  /** With `expectedVersion`, a compare-and-set: false when the schedule moved on. */
-  async scheduleSetPaused(p: { id: string; paused: boolean; nextAt: number | null; nextFireAt: number | null; expectedVersion?: number; now?: number }): Promise<boolean> {
+  async scheduleSetPaused(p: { id: string; paused: boolean; nextAt: number | null; nextFireAt: number | null; expectedVersion: number; now?: number }): Promise<boolean> {
     return this.tx(async (s) => {
-      const values = [p.id, p.paused, p.nextAt, p.nextFireAt, p.now ?? null];
-      const result = p.expectedVersion === undefined
-        ? await s.conn.query(this.sql.schedule.setPaused, values)
-        : await s.conn.query(this.sql.schedule.setPausedAt, [...values, p.expectedVersion]);
+      const result = await s.conn.query(this.sql.schedule.setPaused, [p.id, p.paused, p.nextAt, p.nextFireAt, p.now ?? null, p.expectedVersion]);
       if (result.rowCount !== 1) return false;
       s.notify({ kind: 'schedule-changed' });
       return true;

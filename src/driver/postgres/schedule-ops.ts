@@ -49,7 +49,7 @@ async function applyPlan(
   now: number | null,
 ): Promise<MaterializeResult> {
   const { scheduleId, plan } = w;
-  const result: MaterializeResult = { scheduleId, applied: true, jobs: [], recorded: [] } as unknown as MaterializeResult;
+  const result: MaterializeResult = { scheduleId, applied: true, jobs: [], recorded: [] };
   let lastJobId: number | null = null;
   let lastOccurrenceAt: number | null = null;
   let runsAdded = 0;
@@ -120,7 +120,7 @@ export async function applyPlans(
   const results: MaterializeResult[] = [];
   for (const w of plans) {
     if (versions.get(w.scheduleId) !== w.version) {
-      results.push({ scheduleId: w.scheduleId, applied: false, jobs: [], recorded: [] } as unknown as MaterializeResult);
+      results.push({ scheduleId: w.scheduleId, applied: false, jobs: [], recorded: [] });
       continue;
     }
     results.push(await applyPlan(s, sql, w, queueOf, now));

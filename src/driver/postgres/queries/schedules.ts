@@ -107,14 +107,8 @@ export function scheduleSql(t: Tables) {
         (SELECT min(next_fire_at) FROM ${t.schedules} WHERE NOT paused AND next_fire_at IS NOT NULL) AS "nextFireAt",
         EXISTS (SELECT 1 FROM ${t.schedules} WHERE buffered_at IS NOT NULL AND NOT paused) AS "hasBuffered"`,
 
-    /** scheduleSetPaused — $1 id $2 paused $3 nextAt $4 nextFireAt $5 now */
+    /** scheduleSetPaused — $1 id $2 paused $3 nextAt $4 nextFireAt $5 now $6 expectedVersion; compare-and-set on the version. */
     setPaused: `
-      UPDATE ${t.schedules}
-      SET paused = $2, next_at = $3, next_fire_at = $4, updated_at = ${nowOr('$5')}, version = version + 1
-      WHERE id = $1`,
-
-    /** scheduleSetPausedAt — $1 id $2 paused $3 nextAt $4 nextFireAt $5 now $6 expectedVersion; compare-and-set. */
-    setPausedAt: `
       UPDATE ${t.schedules}
       SET paused = $2, next_at = $3, next_fire_at = $4, updated_at = ${nowOr('$5')}, version = version + 1
       WHERE id = $1
