@@ -11,6 +11,7 @@ import type {
 } from '../driver.js';
 import { toJobId } from '../ids.js';
 import { claim, finishMany, insertAll } from './job-ops.js';
+import { cancel, replay, rescue } from './job-manage.js';
 import { migrate } from './migrate.js';
 import { translate } from './pg-errors.js';
 import { PgListener } from './pg-listener.js';
@@ -107,20 +108,7 @@ export class PostgresDriver implements Driver {
   }
 
   async jobCancel(p: ({ id: number } | { queue: string; key: string }) & { now?: number }): Promise<CancelResult | null> {
-    return this.tx(async (s) => {
-      const [row] = 'id' in p
-        ? await s.run<JobRow>(this.sql.jobWrite.lockById, [p.id])
-        : await s.run<JobRow>(this.sql.jobWrite.lockActiveByKey, [p.queue, p.key]);
-      if (row === undefined) return null;
-      const base = { id: toJobId(row.id), queue: row.queue, previousState: row.state, owner: row.owner, attempt: row.attempt };
-      if (row.state !== 'scheduled' && row.state !== 'running') return { ...base, cancelled: false };
-      const [{ finishedAt }] = (await s.run<{ finishedAt: number }>(this.sql.jobWrite.cancel, [row.id, p.now ?? null])) as [{ finishedAt: number }];
-      if (row.state === 'running' && row.owner !== null) {
-        await s.run(this.sql.attempt.insert, [row.id, row.attempt, row.owner, row.startedAt ?? finishedAt, finishedAt, 'cancelled', null, 'cancelled while running']);
-        s.notify({ kind: 'job-cancelled', id: base.id, queue: row.queue, owner: row.owner });
-      }
-      return { ...base, cancelled: true };
-    });
+    return this.tx((s) => cancel(s, this.sql, p));
   }
 
   async jobClaim(p: { queue: string; limit: number; owner: string; leaseMs: number; now?: number }): Promise<ClaimedJob[]> {
@@ -199,29 +187,11 @@ export class PostgresDriver implements Driver {
   }
 
   async jobReplay(p: { id: number; now?: number }): Promise<JobRow> {
-    return this.tx(async (s) => {
-      await s.run(this.sql.jobWrite.archiveCompletedAttempt, [p.id]);
-      const [replayed] = await s.run<JobRow>(this.sql.jobWrite.replay, [p.id, p.now ?? null]);
-      if (replayed !== undefined) {
-        s.notify({ kind: 'job-available', queue: replayed.queue, runAt: replayed.runAt });
-        return jobRow(replayed);
-      }
-      const [row] = await s.run<JobRow>(this.sql.job.get, [p.id]);
-      if (row === undefined) throw new KairosError('JOB_NOT_FOUND', `job ${p.id} not found`, { details: { field: 'id' } });
-      throw new KairosError('JOB_STATE_CONFLICT', `job ${p.id} is ${row.state}; only a completed, failed, cancelled, expired or skipped job can be replayed`, {
-        details: { field: 'id', state: row.state },
-      });
-    });
+    return this.tx((s) => replay(s, this.sql, p.id, p.now ?? null));
   }
 
   async jobRescueExpired(p: { now?: number; limit: number }): Promise<RescuedJob[]> {
-    return this.tx(async (s) => {
-      const rows = await s.run<RescuedJob & { runAt: number }>(this.sql.jobWrite.rescueExpired, [p.now ?? null, p.limit]);
-      const earliest = new Map<string, number>();
-      for (const r of rows) if (r.state === 'scheduled' && !(r.runAt >= (earliest.get(r.queue) ?? Infinity))) earliest.set(r.queue, r.runAt);
-      for (const [queue, runAt] of earliest) s.notify({ kind: 'job-available', queue, runAt });
-      return rows.map((r) => ({ id: toJobId(r.id), queue: r.queue, attempt: r.attempt, owner: r.owner, state: r.state }));
-    });
+    return this.tx((s) => rescue(s, this.sql.jobWrite, p.now ?? null, p.limit));
   }
 
   async leaseNextExpiry(): Promise<number | null> {
