@@ -34,7 +34,7 @@ describe('enqueue', () => {
     ['runAt and delayMs', 1, { delayMs: 5, runAt: new Date() }, 'JOB_OPTION_INVALID', 'delayMs'],
     ['invalid date', 1, { runAt: new Date('nope') }, 'JOB_OPTION_INVALID', 'runAt'],
     ['unparseable date string', 1, { runAt: 'next tuesday' }, 'JOB_OPTION_INVALID', 'runAt'],
-    ['BigInt payload', { n: 10n }, undefined, 'PAYLOAD_INVALID', 'payload'],
+    ['BigInt payload', { n: 10n }, undefined, 'PAYLOAD_INVALID', 'payload.n'],
     ['undefined payload', undefined, undefined, 'PAYLOAD_INVALID', 'payload'],
     ['unknown option', 1, { retries: 3 }, 'JOB_OPTION_INVALID', 'retries'],
     ['maxAttempts 0', 1, { maxAttempts: 0 }, 'JOB_OPTION_INVALID', 'maxAttempts'],

@@ -144,7 +144,7 @@ describe('job lifecycle', () => {
     await kairos.start();
     const snoozed = waitForEvent(kairos, 'job:snoozed');
     const job = await kairos.enqueue('q', {}, { maxAttempts: 1 });
-    expect((await snoozed).runAt).toBe(T0 + 30_000);
+    expect((await snoozed).runAt).toEqual(new Date(T0 + 30_000));
     const done = waitForEvent(kairos, 'job:completed');
     await clock.advance(30_000);
     expect((await done).result).toBe(1);
@@ -193,8 +193,8 @@ describe('job lifecycle', () => {
     kairos.handle('q', async () => void (ran = true));
     await kairos.start();
     const job = await kairos.enqueue('q', {}, { delayMs: 1_000, key: 'promo-u1' });
-    expect(await kairos.cancelByKey('q', 'promo-u1')).toBe(true);
-    expect(await kairos.cancelByKey('q', 'promo-u1')).toBe(false);
+    expect(await kairos.cancelByKey('q', 'promo-u1')).toBe(job.id);
+    await expect(kairos.cancelByKey('q', 'promo-u1')).rejects.toMatchObject({ code: 'JOB_NOT_FOUND', details: { field: 'key' } });
     await clock.advance(2_000);
     expect(ran).toBe(false);
     expect((await kairos.jobs.get(job.id))!.state).toBe('cancelled');

@@ -209,7 +209,9 @@ describe('schedules', () => {
     await expect(kairos.calendars.define('bad', ['2026-02-30'])).rejects.toMatchObject({ code: 'CALENDAR_INVALID', details: { field: 'dates[0]' } });
     await expect(kairos.calendars.remove('kr-holidays')).rejects.toMatchObject({ code: 'CALENDAR_IN_USE', details: { schedules: ['r'] } });
     await kairos.schedules.remove('r');
-    expect(await kairos.calendars.remove('kr-holidays')).toBe(true);
+    await kairos.calendars.remove('kr-holidays');
+    await expect(kairos.calendars.remove('kr-holidays')).rejects.toMatchObject({ code: 'CALENDAR_NOT_FOUND' });
+    await expect(kairos.schedules.remove('r')).rejects.toMatchObject({ code: 'SCHEDULE_NOT_FOUND' });
     expect(await kairos.calendars.list()).toEqual([]);
   });
 
