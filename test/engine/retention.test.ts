@@ -1,5 +1,5 @@
 /** Retention: finished jobs and their attempts are pruned in batches after the configured time. */
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { collectEvents, waitForEvent } from '../../src/testing/wait-for-event.js';
 import { describeEachStore } from './helpers.js';
 
