@@ -70,13 +70,16 @@ const QUEUE_NAME = /^[A-Za-z0-9_.:-]{1,128}$/;
 const OPTION_NAMES = new Set(['runAt', 'delayMs', 'key', 'dedupe', 'priority', 'maxAttempts', 'backoff', 'timeoutMs', 'deadline', 'tags']);
 /** Payload nesting the fast check walks; deeper payloads take the exact walk, which also finds cycles. */
 const FAST_CHECK_DEPTH = 64;
-const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+const IDENTIFIER = /^[A-Za-z_$][\w$]{0,63}$/;
+const MAX_PATH = 256;
 
 function optionError(field: string, what: string): KairosError {
   return new KairosError('JOB_OPTION_INVALID', `${field}: ${what}`, { details: { field } });
 }
 
-function payloadError(field: string, what: string, cause?: unknown): KairosError {
+function payloadError(path: string, what: string, cause?: unknown): KairosError {
+  // A path through thousands of levels would make a huge message; keep its start and its end.
+  const field = path.length <= MAX_PATH ? path : `${path.slice(0, 7)}…${path.slice(8 - MAX_PATH)}`;
   return new KairosError('PAYLOAD_INVALID', `${field}: ${what}`, { details: { field }, cause });
 }
 
@@ -107,22 +110,16 @@ export function parseInstant(value: unknown, field: string): number {
  */
 export function serializePayload(payload: unknown, maxBytes: number): string {
   let json: string | undefined;
-  // The fast check allocates nothing and passes ordinary payloads; the exact walk runs only when it does not.
-  if (!isPlainJson(payload, 0)) {
-    try {
-      throwIfUnserializable(payload);
-    } catch (cause) {
-      if (cause instanceof KairosError) throw cause;
-      throw payloadError('payload', `cannot be serialized as JSON (${describeValue((cause as Error).message, 200)})`, cause);
-    }
-  }
   try {
+    // The fast check allocates nothing and passes ordinary payloads; the exact walk runs only when it does not.
+    if (!isPlainJson(payload, 0)) throwIfUnserializable(payload);
     json = JSON.stringify(payload);
   } catch (cause) {
-    // A toJSON method threw, or the payload nests deeper than the stack allows.
+    if (cause instanceof KairosError) throw cause;
+    // A getter or toJSON threw, or the payload nests deeper than JSON.stringify's stack allows.
     throw payloadError('payload', `cannot be serialized as JSON (${describeValue((cause as Error).message, 200)})`, cause);
   }
-  if (json === undefined) throw payloadError('payload', 'is not a JSON value; pass an object, array, string, number, boolean or null');
+  if (json === undefined) throw payloadError('payload', 'is not a JSON value');
   // A UTF-8 string takes at most 3 bytes per UTF-16 unit; only measure exactly when that bound is over the limit.
   if (json.length * 3 > maxBytes) {
     const bytes = Buffer.byteLength(json, 'utf8');
@@ -164,8 +161,42 @@ function isPlainJson(value: unknown, depth: number): boolean {
   }
 }
 
-/** Walks `value` as JSON.stringify does (toJSON first, own enumerable keys) and throws at the first value it would lose. */
-function throwIfUnserializable(value: unknown, key = '', path = 'payload', ancestors: unknown[] = [], paths: string[] = []): void {
+/** An object or array the exact walk is inside, with the next key to visit. */
+interface OpenContainer {
+  value: Record<string, unknown>;
+  path: string;
+  /** Own enumerable keys of an object; undefined for an array. */
+  keys: readonly string[] | undefined;
+  length: number;
+  next: number;
+}
+
+/**
+ * Walks `payload` as JSON.stringify does (toJSON first, own enumerable keys) and throws at the first value it would
+ * drop, change or refuse. Iterative, so a deep payload cannot overflow the stack here.
+ */
+function throwIfUnserializable(payload: unknown): void {
+  const open: OpenContainer[] = [];
+  const inside = new Set<unknown>();
+  visit(payload, '', 'payload', open, inside);
+  while (open.length > 0) {
+    const top = open[open.length - 1]!;
+    if (top.next === top.length) {
+      open.pop();
+      inside.delete(top.value);
+      continue;
+    }
+    const index = top.next++;
+    if (top.keys === undefined) {
+      visit(top.value[index], String(index), `${top.path}[${index}]`, open, inside);
+    } else {
+      const key = top.keys[index]!;
+      visit(top.value[key], key, `${top.path}${IDENTIFIER.test(key) ? `.${key}` : `[${describeValue(key)}]`}`, open, inside);
+    }
+  }
+}
+
+function visit(value: unknown, key: string, path: string, open: OpenContainer[], inside: Set<unknown>): void {
   if (typeof value === 'object' && value !== null && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
     try {
       value = (value as { toJSON(key: string): unknown }).toJSON(key);
@@ -173,23 +204,17 @@ function throwIfUnserializable(value: unknown, key = '', path = 'payload', ances
       throw payloadError(path, `its toJSON() threw (${describeValue((cause as Error).message, 200)})`, cause);
     }
   }
-  const problem = unserializable(value, path === 'payload');
+  const problem = unserializable(value, open.length === 0);
   if (problem !== undefined) throw payloadError(path, problem);
   if (typeof value !== 'object' || value === null) return;
-  const at = ancestors.indexOf(value);
-  if (at !== -1) throw payloadError(path, `refers back to ${paths[at]!}, a cycle JSON cannot carry`);
-  ancestors.push(value);
-  paths.push(path);
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) throwIfUnserializable(value[i], String(i), `${path}[${i}]`, ancestors, paths);
-  } else {
-    for (const k of Object.keys(value)) {
-      const step = IDENTIFIER.test(k) ? `.${k}` : `[${describeValue(k)}]`;
-      throwIfUnserializable((value as Record<string, unknown>)[k], k, `${path}${step}`, ancestors, paths);
-    }
+  if (inside.has(value)) {
+    const target = open.find((container) => container.value === value)!;
+    throw payloadError(path, `refers back to ${target.path}, a cycle JSON cannot carry`);
   }
-  ancestors.pop();
-  paths.pop();
+  const record = value as Record<string, unknown>;
+  const keys = Array.isArray(value) ? undefined : Object.keys(record);
+  open.push({ value: record, path, keys, length: keys === undefined ? (value as unknown[]).length : keys.length, next: 0 });
+  inside.add(value);
 }
 
 /** Why JSON.stringify would drop, change or refuse a non-container value; undefined when it keeps it. */
@@ -197,7 +222,7 @@ function unserializable(value: unknown, root: boolean): string | undefined {
   const fix = root ? '; pass an object, array, string, number, boolean or null' : '';
   switch (typeof value) {
     case 'undefined':
-      return `is undefined, which JSON ${root ? 'cannot carry' : 'drops'}${root ? fix : '; leave the property out or use null'}`;
+      return root ? `is undefined${fix}` : 'is undefined, which JSON drops; leave the property out or use null';
     case 'function':
       return `is a function, which JSON cannot carry${fix}`;
     case 'symbol':

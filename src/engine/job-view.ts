@@ -46,16 +46,13 @@ export function toAttempt(row: AttemptRow): Attempt {
   };
 }
 
-/** A job with its history; a running job's current attempt, not yet recorded, is shown last as 'running'. */
+/**
+ * A job with its history (every attempt the store recorded, the completing one included); a running job's current
+ * attempt, not yet recorded, is shown last as 'running'.
+ */
 export function toJobDetail(row: JobRow, attempts: AttemptRow[]): JobDetail {
   const history = attempts.map(toAttempt);
-  // The attempt that completed a job is recorded by the job row itself (see migrations/001_jobs.sql).
-  if (row.state === 'completed' && row.startedAt !== null && row.finishedAt !== null) {
-    history.push({
-      attempt: row.attempt, workerId: row.workerId ?? 'unknown', startedAt: new Date(row.startedAt), finishedAt: new Date(row.finishedAt),
-      durationMs: row.finishedAt - row.startedAt, outcome: 'completed', error: null, note: null,
-    });
-  } else if (row.state === 'running' && row.owner !== null && row.startedAt !== null) {
+  if (row.state === 'running' && row.owner !== null && row.startedAt !== null) {
     history.push({
       attempt: row.attempt, workerId: row.owner, startedAt: new Date(row.startedAt), finishedAt: null, durationMs: null,
       outcome: 'running', error: null, note: null,

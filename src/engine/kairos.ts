@@ -22,6 +22,7 @@ import { LeaseRescuer } from './maintenance/lease-rescuer.js';
 import { QueueWorker, type HandlerOptions } from './queue-worker.js';
 import { ScheduleMaterializer } from './schedule-materializer.js';
 import { Calendars, Schedules } from './schedules.js';
+import { Activity } from './activity.js';
 import { StoreClock, STORE_CLOCK_SYNC_MS, type EngineConfig } from './store-clock.js';
 import { resolveStore } from './store-registry.js';
 import { TimerLoop } from './timer-loop.js';
@@ -105,16 +106,16 @@ export class Kairos {
   ) {
     this.config = resolved;
     this.clock = StoreClock.for(resolved, driver);
-    const config: EngineConfig = { ...resolved, clock: this.clock };
+    const config: EngineConfig = { ...resolved, clock: this.clock, activity: new Activity() };
     this.engineConfig = config;
     this.workerId = config.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.logger = config.logger ?? (pino({ level: process.env.KAIROS_LOG_LEVEL ?? 'warn', base: { workerId: this.workerId } }, pino.destination(2)) as unknown as Logger);
-    this.clockSync = new TimerLoop(this.clock, async () => (await this.clock.sync(), STORE_CLOCK_SYNC_MS), (error) => this.events.emit('error', { error, where: 'store clock' }), STORE_CLOCK_SYNC_MS);
+    this.clockSync = new TimerLoop(this.clock, async () => (await this.clock.sync(), STORE_CLOCK_SYNC_MS), (error) => this.events.emit('error', { error, where: 'store clock' }), STORE_CLOCK_SYNC_MS, config.activity);
     this.completer = new Completer(driver, config.clock, config.completionBatchSize, (error) => {
       this.events.emit('error', { error, where: 'completion write' });
       if (isKairosError(error, 'STORE_BUSY')) this.logger.debug({ err: error }, 'store busy; finished attempts written on retry');
       else this.logger.error({ err: error }, 'writing finished attempts failed; retrying');
-    });
+    }, config.activity, (count) => this.logger.error({ count }, 'the store was closed before finished attempts were written; their jobs return after their leases'));
     this.leaseKeeper = new LeaseKeeper(this.workerId, this.workers, driver, this.events, config);
     this.rescuer = new LeaseRescuer(driver, this.events, config, (queues) => {
       for (const q of queues) this.workers.get(q)?.notify(config.clock.now());
@@ -205,6 +206,8 @@ export class Kairos {
     await this.waitIdle(timeoutMs);
     for (const w of this.workers.values()) w.handBackAll();
     this.leaseKeeper.stop();
+    // A claim still in flight hands back what it returns; wait for it so its hand-backs are in the last batch.
+    await Promise.all([...this.workers.values()].map((w) => w.settled()));
     await this.completer.flush();
     const subscription = this.subscription;
     this.subscription = null;
@@ -240,6 +243,15 @@ export class Kairos {
     for (const w of this.workers.values()) w.notify(now);
     this.materializer.wake();
     this.rescuer.wake();
+  }
+
+  /**
+   * Resolves when this instance has no store work in flight: no claim, completion write, maintenance pass or
+   * notification-driven work pending. Handlers still running are not waited for. Tests use it after moving a fake
+   * clock or enqueueing, instead of sleeping.
+   */
+  idle(): Promise<void> {
+    return this.engineConfig.activity.idle();
   }
 
   /** Run the lease rescuer, the pruner and the schedule materializer once now (the CLI and tests use it). */

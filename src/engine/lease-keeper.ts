@@ -20,7 +20,7 @@ export class LeaseKeeper {
     private readonly config: EngineConfig,
   ) {
     const step = async () => (await this.runOnce(), config.heartbeatMs);
-    this.loop = new TimerLoop(config.clock, step, (error) => events.emit('error', { error, where: 'heartbeat' }), config.heartbeatMs);
+    this.loop = new TimerLoop(config.clock, step, (error) => events.emit('error', { error, where: 'heartbeat' }), config.heartbeatMs, config.activity);
   }
 
   start(): void {

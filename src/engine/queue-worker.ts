@@ -60,6 +60,7 @@ export class QueueWorker {
   private filling = false;
   private fillRequested = false;
   private fillScheduled = false;
+  private fillInFlight: Promise<void> | null = null;
   private timer: TimerHandle | null = null;
   private timerAt = Infinity;
   private readonly handler: Handler;
@@ -142,10 +143,11 @@ export class QueueWorker {
   private requestFill(): void {
     if (this.fillScheduled) return;
     this.fillScheduled = true;
+    this.config.activity.begin();
     // Coalesce: slots freed in one turn of the event loop are refilled by one claim.
     setImmediate(() => {
       this.fillScheduled = false;
-      void this.fill();
+      void this.fill().finally(() => this.config.activity.end());
     });
   }
 
@@ -156,15 +158,27 @@ export class QueueWorker {
     this.timer = this.config.clock.setTimer(() => {
       this.timer = null;
       this.timerAt = Infinity;
-      void this.fill();
+      void this.config.activity.run(() => this.fill());
     }, at - this.config.clock.now());
   }
 
-  private async fill(): Promise<void> {
+  /** Resolves when no claim of this worker is in flight (shutdown waits for one, to hand back what it returns). */
+  async settled(): Promise<void> {
+    while (this.fillInFlight !== null) await this.fillInFlight;
+  }
+
+  private fill(): Promise<void> {
     if (this.filling) {
       this.fillRequested = true;
-      return;
+      return Promise.resolve();
     }
+    this.fillInFlight = this.runFill().finally(() => {
+      this.fillInFlight = null;
+    });
+    return this.fillInFlight;
+  }
+
+  private async runFill(): Promise<void> {
     this.filling = true;
     try {
       await this.claimLoop();
@@ -195,7 +209,7 @@ export class QueueWorker {
         // A claim that was in flight when shutdown handed everything back (possible with an asynchronous store):
         // give these back too rather than start them after stop() returned.
         for (const c of claimed) if (c.state === 'running') this.handBack({ claimed: c, ctx: new JobContextImpl(c, this.logger), timer: null, done: true });
-        void this.completer.flush();
+        await this.completer.flush();
         return;
       }
       for (const c of claimed) {

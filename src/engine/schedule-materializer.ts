@@ -45,7 +45,7 @@ export class ScheduleMaterializer {
     /** Told about every job created, so a local worker of its queue can arm its timer. */
     private readonly onJob: (queue: string, runAt: number) => void,
   ) {
-    this.loop = new TimerLoop(config.clock, () => this.tick(), (error) => this.reportError(error), config.pollIntervalMs);
+    this.loop = new TimerLoop(config.clock, () => this.tick(), (error) => this.reportError(error), config.pollIntervalMs, config.activity);
   }
 
   start(): void {

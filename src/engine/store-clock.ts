@@ -6,6 +6,7 @@
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
 import type { ResolvedConfig } from '../core/config.js';
 import type { Driver } from '../driver/driver.js';
+import type { Activity } from './activity.js';
 
 /** How often the offset is measured again, ms. */
 export const STORE_CLOCK_SYNC_MS = 60_000;
@@ -55,5 +56,5 @@ export class StoreClock implements Clock {
   }
 }
 
-/** The resolved config as the engine's services see it: the clock is the store clock. */
-export type EngineConfig = Omit<ResolvedConfig, 'clock'> & { clock: StoreClock };
+/** The resolved config as the engine's services see it: the clock is the store clock, plus the instance's activity count. */
+export type EngineConfig = Omit<ResolvedConfig, 'clock'> & { clock: StoreClock; activity: Activity };

@@ -4,6 +4,7 @@
  * rescuer, pruner and schedule materializer are each a step on one of these.
  */
 import type { Clock, TimerHandle } from '../core/clock.js';
+import type { Activity } from './activity.js';
 
 export class TimerLoop {
   private timer: TimerHandle | null = null;
@@ -18,6 +19,8 @@ export class TimerLoop {
     /** Told about a failed run; the loop goes on after `retryMs`. */
     private readonly onError: (error: Error) => void,
     private readonly retryMs: number,
+    /** Counts each run as in-flight work of the instance. */
+    private readonly activity?: Activity,
   ) {}
 
   start(firstDelayMs = 0): void {
@@ -41,7 +44,7 @@ export class TimerLoop {
   private arm(delayMs: number): void {
     if (this.stopped) return;
     this.timer?.cancel();
-    this.timer = this.clock.setTimer(() => void this.run(), delayMs);
+    this.timer = this.clock.setTimer(() => void (this.activity === undefined ? this.run() : this.activity.run(() => this.run())), delayMs);
   }
 
   private async run(): Promise<void> {

@@ -1,6 +1,8 @@
 /**
  * A clock for tests: time moves only when the test says so, and the engine passes this time to every query, so
- * due times, leases and backoff are all judged on it. Timers due at or before now fire on the next macrotask.
+ * due times, leases and backoff are all judged on it. Timers due at or before now fire on the next macrotask. After
+ * each timer fires, advance() waits until every attached instance is idle (Kairos.idle()), so a test never guesses how
+ * many turns of the event loop a store round trip takes.
  */
 import type { Clock, TimerHandle } from '../core/clock.js';
 
@@ -15,6 +17,7 @@ export class FakeClock implements Clock {
   private current: number;
   private seq = 0;
   private timers: Timer[] = [];
+  private readonly idleWaits = new Set<() => Promise<void>>();
 
   constructor(start: number | Date = Date.UTC(2026, 0, 1)) {
     this.current = typeof start === 'number' ? start : start.getTime();
@@ -31,6 +34,18 @@ export class FakeClock implements Clock {
     return { cancel: () => void (timer.cancelled = true) };
   }
 
+  /** Make advance() wait for `idle` (an instance's idle()) after every timer; returns a function that detaches it. */
+  attach(idle: () => Promise<void>): () => void {
+    this.idleWaits.add(idle);
+    return () => this.idleWaits.delete(idle);
+  }
+
+  /** Resolves once every attached instance is idle. */
+  async quiesce(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    for (const idle of this.idleWaits) await idle();
+  }
+
   /** Timers still pending (for assertions). */
   get pendingTimers(): number {
     return this.timers.filter((t) => !t.cancelled).length;
@@ -44,10 +59,10 @@ export class FakeClock implements Clock {
       if (next === undefined) break;
       this.current = Math.max(this.current, next.at);
       this.fireDue();
-      await settle();
+      await this.quiesce();
     }
     this.current = target;
-    await settle();
+    await this.quiesce();
   }
 
   /** Set the time (forward only) and fire what is due. */
@@ -65,9 +80,4 @@ export class FakeClock implements Clock {
       t.fn();
     }
   }
-}
-
-/** Lets pending promise callbacks and immediates run (a few turns of the event loop). */
-export async function settle(turns = 5): Promise<void> {
-  for (let i = 0; i < turns; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 }

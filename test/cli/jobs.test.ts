@@ -95,7 +95,7 @@ describe.concurrent('kairos CLI: jobs', () => {
   it('cancel --queue --key cancels the job holding the key; none left is exit 4', async (ctx) => {
     const { store } = tempStore(ctx);
     const { id } = await runJson<{ id: number }>(store, ['enqueue', 'billing', '{}', '--key', 'sub-9', '--delay-ms', '600000']);
-    expect(await runJson(store, ['jobs', 'cancel', '--queue', 'billing', '--key', 'sub-9'])).toEqual({ cancelled: true, queue: 'billing', key: 'sub-9' });
+    expect(await runJson(store, ['jobs', 'cancel', '--queue', 'billing', '--key', 'sub-9'])).toEqual({ cancelled: true, id, queue: 'billing', key: 'sub-9' });
     expect((await runJson<JobJson>(store, ['jobs', 'show', String(id)])).state).toBe('cancelled');
     const none = await runCli(store, ['jobs', 'cancel', '--queue', 'billing', '--key', 'sub-9']);
     expect(none.code).toBe(4);

@@ -4,13 +4,15 @@ import { describe, expect, it } from 'vitest';
 import { Kairos } from '../../src/engine/kairos.js';
 import { sqliteStore } from '../../src/stores.js';
 import { makeTempDir } from '../../src/testing/temp-dir.js';
-import { openKairos, T0 } from './helpers.js';
+import { FakeClock } from '../../src/testing/fake-clock.js';
+import { waitForEvent } from '../../src/testing/wait-for-event.js';
+import { describeEachStore, T0 } from './helpers.js';
 
 async function count(kairos: Kairos): Promise<number> {
   return (await kairos.jobs.list({ limit: 1000 })).jobs.length;
 }
 
-describe('enqueue', () => {
+describeEachStore('enqueue', ({ openKairos }) => {
   it('stores every option', async () => {
     const { kairos } = await openKairos();
     const job = await kairos.enqueue('send-push', { to: 'u1' }, {
@@ -34,7 +36,7 @@ describe('enqueue', () => {
     ['runAt and delayMs', 1, { delayMs: 5, runAt: new Date() }, 'JOB_OPTION_INVALID', 'delayMs'],
     ['invalid date', 1, { runAt: new Date('nope') }, 'JOB_OPTION_INVALID', 'runAt'],
     ['unparseable date string', 1, { runAt: 'next tuesday' }, 'JOB_OPTION_INVALID', 'runAt'],
-    ['BigInt payload', { n: 10n }, undefined, 'PAYLOAD_INVALID', 'payload'],
+    ['BigInt payload', { n: 10n }, undefined, 'PAYLOAD_INVALID', 'payload.n'],
     ['undefined payload', undefined, undefined, 'PAYLOAD_INVALID', 'payload'],
     ['unknown option', 1, { retries: 3 }, 'JOB_OPTION_INVALID', 'retries'],
     ['maxAttempts 0', 1, { maxAttempts: 0 }, 'JOB_OPTION_INVALID', 'maxAttempts'],
@@ -98,6 +100,13 @@ describe('enqueue', () => {
     expect((await kairos.jobs.get(a.id))!.payload).toBe(3);
   });
 
+  it('enqueueSync refuses a bad option synchronously so the caller\'s transaction rolls back', async () => {
+    const { kairos } = await openKairos();
+    expect(() => kairos.enqueueSync('q', 1, { delayMs: -1 })).toThrow(expect.objectContaining({ code: 'JOB_OPTION_INVALID' }));
+  });
+});
+
+describe('enqueue inside the caller\'s transaction [sqlite]', () => {
   it('joins the caller\'s better-sqlite3 transaction: rollback stores nothing, commit stores both', async () => {
     const dir = makeTempDir();
     const db = new Database(dir.file('app.db'));
@@ -131,34 +140,34 @@ describe('enqueue', () => {
     }
   });
 
-  it('enqueueSync refuses a bad option synchronously so the caller\'s transaction rolls back', async () => {
-    const { kairos } = await openKairos();
-    expect(() => kairos.enqueueSync('q', 1, { delayMs: -1 })).toThrow(expect.objectContaining({ code: 'JOB_OPTION_INVALID' }));
-  });
 });
 
-describe('a connection shared with the caller', () => {
+describe('a connection shared with the caller [sqlite]', () => {
   it('does not claim inside the caller\'s open transaction; the job runs after the commit', async () => {
     const dir = makeTempDir();
     const db = new Database(dir.file('shared.db'));
-    const kairos = await Kairos.open({ store: sqliteStore(db), pollIntervalMs: 20 });
+    const clock = new FakeClock(T0);
+    const kairos = await Kairos.open({ store: sqliteStore(db), pollIntervalMs: 20, clock });
+    clock.attach(() => kairos.idle());
     try {
       const ran: number[] = [];
       kairos.handle('q', async (job) => void ran.push(job.id));
       await kairos.start();
       db.exec('BEGIN IMMEDIATE');
       const job = await kairos.enqueue('q', 1, { tx: db });
-      // Let the worker poll a few times while the transaction is open: it must not claim the uncommitted job.
-      await new Promise((r) => setTimeout(r, 100));
+      // Let the worker poll five times while the transaction is open: it must not claim the uncommitted job.
+      await clock.advance(100);
       expect(ran).toEqual([]);
       db.exec('ROLLBACK');
-      await new Promise((r) => setTimeout(r, 100));
+      await clock.advance(100);
       expect(ran).toEqual([]);
       expect(await kairos.jobs.get(job.id)).toBeNull();
       db.exec('BEGIN IMMEDIATE');
       const kept = await kairos.enqueue('q', 2, { tx: db });
       db.exec('COMMIT');
-      for (let i = 0; i < 100 && ran.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      const done = waitForEvent(kairos, 'job:completed');
+      await clock.advance(20);
+      expect((await done).id).toBe(kept.id);
       expect(ran).toEqual([kept.id]);
     } finally {
       await kairos.close();

@@ -1,9 +1,9 @@
 /** Retention: finished jobs and their attempts are pruned in batches after the configured time. */
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { collectEvents, waitForEvent } from '../../src/testing/wait-for-event.js';
-import { openKairos } from './helpers.js';
+import { describeEachStore } from './helpers.js';
 
-describe('retention', () => {
+describeEachStore('retention', ({ openKairos }) => {
   it('prunes completed jobs after retentionMs and failed ones after failedRetentionMs', async () => {
     const HOUR = 3_600_000;
     const { kairos, clock } = await openKairos({ retentionMs: HOUR, failedRetentionMs: 3 * HOUR, pruneIntervalMs: 60_000, pruneBatchSize: 7 });

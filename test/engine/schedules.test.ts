@@ -1,14 +1,13 @@
 /** Recurring schedules through the public API, with a fake clock that also drives the store's idea of now. */
-import { describe, expect, it } from 'vitest';
-import { settle } from '../../src/testing/fake-clock.js';
+import { expect, it } from 'vitest';
 import { collectEvents, waitForEvent } from '../../src/testing/wait-for-event.js';
-import { openKairos } from './helpers.js';
+import { describeEachStore } from './helpers.js';
 
 const MIN = 60_000;
 // A whole minute, so per-minute rules line up: 2026-06-01T06:15:00Z.
 const START = Date.UTC(2026, 5, 1, 6, 15, 0);
 
-describe('schedules', () => {
+describeEachStore('schedules', ({ openKairos }) => {
   it('turns each occurrence into one job, due at the occurrence, with the schedule in the context', async () => {
     const { kairos, clock } = await openKairos();
     const seen: { at: string; key: string; payload: unknown; runAt: number }[] = [];
@@ -20,7 +19,7 @@ describe('schedules', () => {
     const three = collectEvents(kairos, 'job:completed', 3);
     for (let i = 0; i < 3; i++) {
       await clock.advance(MIN);
-      await settle(10);
+      await kairos.idle();
     }
     await three;
     expect(seen.map((s) => s.at)).toEqual([1, 2, 3].map((i) => new Date(START + i * MIN).toISOString()));
@@ -71,12 +70,12 @@ describe('schedules', () => {
     await clock.advance(MIN);
     await started;
     await clock.advance(MIN);
-    await settle(10);
+    await kairos.idle();
     await clock.advance(MIN);
-    await settle(10);
+    await kairos.idle();
     release();
     const next = waitForEvent(kairos, 'job:completed', (e) => e.attempt === 1 && runs === 2);
-    await settle(10);
+    await kairos.idle();
     await clock.advance(MIN);
     await next;
     const statuses = (await kairos.schedules.history('o')).reverse().map((h) => h.status);
@@ -98,9 +97,9 @@ describe('schedules', () => {
     await clock.advance(MIN);
     await started;
     await clock.advance(MIN);
-    await settle(10);
+    await kairos.idle();
     await clock.advance(MIN);
-    await settle(10);
+    await kairos.idle();
     expect((await kairos.schedules.get('b'))!.bufferedAt).toEqual(new Date(START + 2 * MIN));
     const second = waitForEvent(kairos, 'job:completed', () => ran.length === 2);
     release();
@@ -131,7 +130,7 @@ describe('schedules', () => {
     await kairos.schedules.upsert({ id: 'ending', queue: 'q', rule: { everyMs: MIN }, endAt: new Date(START + 2 * MIN) });
     await kairos.start();
     await clock.advance(6 * MIN);
-    await settle(20);
+    await kairos.idle();
     expect(await kairos.schedules.get('limited')).toMatchObject({ runs: 2, nextAt: null });
     expect(await kairos.schedules.get('ending')).toMatchObject({ runs: 2, nextAt: null });
   });
@@ -142,13 +141,13 @@ describe('schedules', () => {
     await kairos.start();
     await kairos.schedules.pause('p');
     await clock.advance(3 * MIN + 1_000);
-    await settle(10);
+    await kairos.idle();
     expect(await kairos.schedules.history('p')).toEqual([]);
     expect((await kairos.schedules.preview('p', 1))[0]!.at).toEqual(new Date(START + 4 * MIN));
     const resumed = await kairos.schedules.resume('p');
     expect(resumed).toMatchObject({ paused: false, nextAt: new Date(START + 4 * MIN) });
     await clock.advance(MIN);
-    await settle(10);
+    await kairos.idle();
     expect((await kairos.schedules.history('p')).map((h) => h.occurrenceAt.getTime())).toEqual([START + 4 * MIN]);
   });
 
@@ -157,12 +156,12 @@ describe('schedules', () => {
     await kairos.schedules.upsert({ id: 'u', queue: 'q', rule: { cron: '* * * * *' } });
     await kairos.start();
     await clock.advance(MIN);
-    await settle(10);
+    await kairos.idle();
     // The new rule also matches 06:16, which was already produced.
     await kairos.schedules.upsert({ id: 'u', queue: 'q', rule: { cron: '*/30 * * * * *' } });
     expect((await kairos.schedules.get('u'))!.nextAt).toEqual(new Date(START + MIN + 30_000));
     await clock.advance(MIN);
-    await settle(10);
+    await kairos.idle();
     const at = (await kairos.schedules.history('u')).map((h) => h.occurrenceAt.getTime()).sort();
     expect(at).toEqual([START + MIN, START + MIN + 30_000, START + 2 * MIN]);
     await kairos.stop();
@@ -181,7 +180,7 @@ describe('schedules', () => {
     expect(first).toEqual({ upserted: ['a', 'b'], removed: [] });
     await kairos.start();
     await clock.advance(MIN);
-    await settle(10);
+    await kairos.idle();
     const second = await kairos.schedules.sync([{ id: 'a', queue: 'q', rule: { cron: '* * * * *' }, payload: { v: 2 } }]);
     expect(second).toEqual({ upserted: ['a'], removed: ['b'] });
     expect(await kairos.schedules.get('a')).toMatchObject({ runs: 1, payload: { v: 2 }, source: 'code' });
@@ -209,7 +208,9 @@ describe('schedules', () => {
     await expect(kairos.calendars.define('bad', ['2026-02-30'])).rejects.toMatchObject({ code: 'CALENDAR_INVALID', details: { field: 'dates[0]' } });
     await expect(kairos.calendars.remove('kr-holidays')).rejects.toMatchObject({ code: 'CALENDAR_IN_USE', details: { schedules: ['r'] } });
     await kairos.schedules.remove('r');
-    expect(await kairos.calendars.remove('kr-holidays')).toBe(true);
+    await kairos.calendars.remove('kr-holidays');
+    await expect(kairos.calendars.remove('kr-holidays')).rejects.toMatchObject({ code: 'CALENDAR_NOT_FOUND' });
+    await expect(kairos.schedules.remove('r')).rejects.toMatchObject({ code: 'SCHEDULE_NOT_FOUND' });
     expect(await kairos.calendars.list()).toEqual([]);
   });
 

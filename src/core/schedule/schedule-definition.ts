@@ -3,7 +3,7 @@
  * checked by schedule/compileRule; this module checks everything around it and names the field at fault.
  */
 import { parseBackoff, type BackoffSpec } from '../backoff.js';
-import { KairosError } from '../errors.js';
+import { describeValue, KairosError } from '../errors.js';
 import { assertQueueName, MAX_ATTEMPTS_LIMIT, PRIORITY_MAX, PRIORITY_MIN, serializePayload } from '../job-options.js';
 import type { ScheduleRule } from './index.js';
 import { readInstant } from './instant-input.js';
@@ -86,26 +86,31 @@ function fail(field: string, what: string): never {
 }
 
 function int(value: unknown, field: string, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) fail(field, `must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) fail(field, `must be an integer from ${min} to ${max}, got ${describeValue(value)}`);
   return value as number;
 }
 
 function oneOf<T extends string>(value: unknown, field: string, allowed: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
-  if (!allowed.includes(value as T)) fail(field, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${JSON.stringify(value)}`);
+  if (!allowed.includes(value as T)) fail(field, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${describeValue(value)}`);
   return value as T;
+}
+
+/** The field an unknown key names: the key itself, or its parent when the key is too long to repeat. */
+function keyField(key: string, parent: string, prefix = ''): string {
+  return key.length <= 64 ? `${prefix}${key}` : parent;
 }
 
 /** Validates a definition; the rule is validated separately by compileRule. */
 export function normalizeSchedule(input: unknown, payloadMaxBytes: number): NormalizedSchedule {
   if (typeof input !== 'object' || input === null) fail('schedule', 'must be an object');
   const d = input as Record<string, unknown>;
-  for (const k of Object.keys(d)) if (!KEYS.has(k)) fail(k, `unknown schedule option (allowed: ${[...KEYS].join(', ')})`);
-  if (typeof d.id !== 'string' || !ID_PATTERN.test(d.id)) fail('id', `must be 1–200 characters of A-Z a-z 0-9 _ . : -, got ${JSON.stringify(d.id)}`);
+  for (const k of Object.keys(d)) if (!KEYS.has(k)) fail(keyField(k, 'schedule'), `unknown schedule option ${describeValue(k)} (allowed: ${[...KEYS].join(', ')})`);
+  if (typeof d.id !== 'string' || !ID_PATTERN.test(d.id)) fail('id', `must be 1–200 characters of A-Z a-z 0-9 _ . : -, got ${describeValue(d.id)}`);
   try {
     assertQueueName(d.queue);
   } catch {
-    fail('queue', `${JSON.stringify(d.queue)} is not a valid queue name`);
+    fail('queue', `${describeValue(d.queue)} is not a valid queue name`);
   }
   if (typeof d.rule !== 'object' || d.rule === null) fail('rule', 'is required: { cron, tz? }, { everyMs, anchor? } or { at }');
   const startAt = d.startAt === undefined ? null : readInstant(d.startAt, 'startAt', 'SCHEDULE_OPTION_INVALID');
@@ -143,7 +148,9 @@ function normalizeJobOptions(value: unknown): string | null {
   if (typeof value !== 'object' || value === null) fail('jobOptions', 'must be an object');
   const o = value as Record<string, unknown>;
   const out: ScheduleJobOptions = {};
-  for (const k of Object.keys(o)) if (!JOB_OPTION_KEYS.has(k)) fail(`jobOptions.${k}`, `unknown option (allowed: ${[...JOB_OPTION_KEYS].join(', ')})`);
+  for (const k of Object.keys(o)) {
+    if (!JOB_OPTION_KEYS.has(k)) fail(keyField(k, 'jobOptions', 'jobOptions.'), `unknown option ${describeValue(k)} (allowed: ${[...JOB_OPTION_KEYS].join(', ')})`);
+  }
   if (o.priority !== undefined) out.priority = int(o.priority, 'jobOptions.priority', PRIORITY_MIN, PRIORITY_MAX);
   if (o.maxAttempts !== undefined) out.maxAttempts = int(o.maxAttempts, 'jobOptions.maxAttempts', 1, MAX_ATTEMPTS_LIMIT);
   if (o.timeoutMs !== undefined) out.timeoutMs = int(o.timeoutMs, 'jobOptions.timeoutMs', 1, 7 * DAY);

@@ -13,7 +13,7 @@ export class JobPruner {
     private readonly config: EngineConfig,
   ) {
     const step = async () => (await this.runOnce(), config.pruneIntervalMs);
-    this.loop = new TimerLoop(config.clock, step, (error) => events.emit('error', { error, where: 'pruner' }), config.pruneIntervalMs);
+    this.loop = new TimerLoop(config.clock, step, (error) => events.emit('error', { error, where: 'pruner' }), config.pruneIntervalMs, config.activity);
   }
 
   start(): void {

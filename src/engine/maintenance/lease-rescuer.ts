@@ -19,7 +19,7 @@ export class LeaseRescuer {
     /** Told which queues got work back, so local workers claim it at once. */
     private readonly onRescued: (queues: Set<string>) => void,
   ) {
-    this.loop = new TimerLoop(config.clock, () => this.tick(), (error) => events.emit('error', { error, where: 'lease rescuer' }), config.rescueIntervalMs);
+    this.loop = new TimerLoop(config.clock, () => this.tick(), (error) => events.emit('error', { error, where: 'lease rescuer' }), config.rescueIntervalMs, config.activity);
   }
 
   start(): void {
