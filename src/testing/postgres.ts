@@ -64,6 +64,15 @@ export async function dropSchema(schema: string, keep: boolean): Promise<void> {
   }
 }
 
+/** A store URL on a fresh schema (not created yet: the first instance's migrate() does), and the cleanup that drops it. */
+export function freshPostgresStore(): { store: string; schema: string; cleanup(failed: boolean): Promise<void> } {
+  const schema = freshSchemaName();
+  const url = new URL(TEST_DATABASE_URL);
+  url.searchParams.set('schema', schema);
+  url.searchParams.set('poolSize', '4');
+  return { store: url.toString(), schema, cleanup: (failed) => dropSchema(schema, failed) };
+}
+
 /** A migrated driver on a fresh schema, and the cleanup that drops it. */
 export async function freshPostgresDriver(options: { poolSize?: number } = {}): Promise<{ driver: PostgresDriver; schema: string; cleanup(failed: boolean): Promise<void> }> {
   const schema = freshSchemaName();

@@ -43,9 +43,13 @@ describe.runIf(available)('PostgreSQL query plans', () => {
       await client.query('ROLLBACK');
       const all = nodes((res.rows[0]['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan);
       expect(all.filter((n) => n['Node Type'] === 'Seq Scan' && n['Relation Name'] === 'kairos_jobs')).toEqual([]);
-      const claimScans = all.filter((n) => n['Index Name'] === 'kairos_jobs_claim' && n['Index Cond']?.includes('run_at') === true);
-      expect(claimScans).toHaveLength(1);
-      expect(claimScans[0]!['Actual Rows']).toBe(10);
+      // Every read of kairos_jobs goes through the claim index and returns at most the 10 due rows: the level walk
+      // returns one row per seek, the due check one, the claim its 10.
+      // (The UPDATE then finds its rows by primary key.)
+      const scans = all.filter((n) => n['Relation Name'] === 'kairos_jobs' && n['Node Type'].endsWith('Scan'));
+      expect(scans.filter((n) => n['Index Name'] !== 'kairos_jobs_claim' && n['Index Name'] !== 'kairos_jobs_pkey')).toEqual([]);
+      expect(scans.every((n) => n['Actual Rows']! <= 10)).toBe(true);
+      expect(scans.filter((n) => n['Index Cond']?.includes('run_at') === true).map((n) => n['Actual Rows'])).toContain(10);
       expect((await driver.jobClaim({ queue: 'q', limit: 100, owner: 'w', leaseMs: 1000, now })).length).toBe(10);
       failed = false;
     } finally {

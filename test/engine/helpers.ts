@@ -6,6 +6,7 @@ import { afterEach, describe } from 'vitest';
 import '../../src/stores.js';
 import { Kairos, type KairosOptions } from '../../src/engine/kairos.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';
+import { freshPostgresStore, pgAvailable } from '../../src/testing/postgres.js';
 import { makeTempDir } from '../../src/testing/temp-dir.js';
 
 export const T0 = Date.UTC(2026, 5, 1, 6, 15, 0);
@@ -25,8 +26,15 @@ const sqlite: StoreTarget = {
   },
 };
 
-/** Every store the engine tests run on. */
-export const STORE_TARGETS: StoreTarget[] = [sqlite];
+const postgres: StoreTarget = {
+  name: 'postgres',
+  async create() {
+    return freshPostgresStore();
+  },
+};
+
+/** Every store the engine tests run on; PostgreSQL when it answers (see src/testing/postgres.ts). */
+export const STORE_TARGETS: StoreTarget[] = [sqlite, ...((await pgAvailable()) ? [postgres] : [])];
 
 const open: { kairos: Kairos; cleanup: (failed: boolean) => Promise<void> }[] = [];
 

@@ -96,16 +96,28 @@ function duplicateKey(job: NewJob, index: number, existing: { id: number; state:
 
 type ClaimRow = Omit<ClaimedJob, 'id'> & { id: number | null; level: number | null };
 
-/** Claims level by level (see jobClaimNextLevel) until `limit` jobs are claimed or no level is left. */
+/**
+ * Claims level by level (see jobClaimNextLevel) until `limit` jobs are claimed or no level has due work; the common
+ * cases (nothing due, or the first level fills the claim) take one statement. With `partial`, each level's statement
+ * commits on its own (no transaction round trips), and an error after the first level returns what was already
+ * claimed rather than losing it until its lease ends.
+ */
 export async function claim(
-  s: Session,
+  s: Pick<Session, 'run'>,
   sql: JobSql,
   p: { queue: string; limit: number; owner: string; leaseMs: number; now: number | null },
+  partial = false,
 ): Promise<ClaimedJob[]> {
   const out: ClaimedJob[] = [];
   let after = PRIORITY_MIN - 1;
   while (out.length < p.limit) {
-    const rows = await s.run<ClaimRow>(sql.claimNextLevel, [p.queue, after, p.now, p.limit - out.length, p.owner, p.leaseMs]);
+    let rows: ClaimRow[];
+    try {
+      rows = await s.run<ClaimRow>(sql.claimNextLevel, [p.queue, after, p.now, p.limit - out.length, p.owner, p.leaseMs]);
+    } catch (cause) {
+      if (partial && out.length > 0) return out;
+      throw cause;
+    }
     const level = rows[0]?.level ?? null;
     if (level === null) break;
     const claimed = rows.filter((r) => r.id !== null);

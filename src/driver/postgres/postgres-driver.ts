@@ -111,8 +111,10 @@ export class PostgresDriver implements Driver {
     return this.tx((s) => cancel(s, this.sql, p));
   }
 
+  /** Each priority level's statement commits on its own; see claim() in job-ops.ts. */
   async jobClaim(p: { queue: string; limit: number; owner: string; leaseMs: number; now?: number }): Promise<ClaimedJob[]> {
-    return this.tx((s) => claim(s, this.sql.job, { ...p, now: p.now ?? null }));
+    this.check();
+    return claim({ run: (text, values) => this.db.query(text, values) }, this.sql.job, { ...p, now: p.now ?? null }, true);
   }
 
   async jobCounts(p: { queue?: string } = {}): Promise<JobCount[]> {

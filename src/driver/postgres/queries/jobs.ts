@@ -80,19 +80,45 @@ export function jobSql(t: Tables) {
 
     /**
      * jobClaimNextLevel — $1 queue $2 after $3 now $4 limit $5 owner $6 leaseMs
-     * Claims from the lowest priority level above $2 that has pending jobs. One level at a time, so the claim index
-     * (queue, priority, run_at, id) gives a pure run_at range: future jobs are never read. SKIP LOCKED lets instances
-     * claim side by side without waiting on each other. A due job past its deadline becomes expired in the same
-     * statement. Always returns one row at least: `level` (null when no level is left) and the claimed columns.
+     * Claims from the lowest priority level above $2 that has a due job. The levels with pending jobs are walked with
+     * one index seek each (a loose index scan) and each is asked for a due job with one more; the claim itself then
+     * reads one level, so the claim index (queue, priority, run_at, id) gives a pure run_at range: future jobs are
+     * never read. SKIP LOCKED lets instances claim side by side without waiting on each other. A due job past its
+     * deadline becomes expired in the same statement. Always returns one row at least: `level` (null when no level
+     * above $2 has due work) and the claimed columns (null when none).
      */
     claimNextLevel: `
-      WITH level AS (
-        SELECT priority
-        FROM ${t.jobs}
-        WHERE state = 'scheduled'
-          AND queue = $1
-          AND priority > $2
-        ORDER BY priority
+      WITH RECURSIVE levels(priority) AS (
+        (SELECT priority
+         FROM ${t.jobs}
+         WHERE state = 'scheduled'
+           AND queue = $1
+           AND priority > $2
+         ORDER BY priority
+         LIMIT 1)
+        UNION ALL
+        SELECT (SELECT j.priority
+                FROM ${t.jobs} AS j
+                WHERE j.state = 'scheduled'
+                  AND j.queue = $1
+                  AND j.priority > l.priority
+                ORDER BY j.priority
+                LIMIT 1)
+        FROM levels AS l
+        WHERE l.priority IS NOT NULL
+      ),
+      level AS (
+        SELECT l.priority
+        FROM levels AS l
+        WHERE l.priority IS NOT NULL
+          AND EXISTS (
+            SELECT 1
+            FROM ${t.jobs} AS d
+            WHERE d.state = 'scheduled'
+              AND d.queue = $1
+              AND d.priority = l.priority
+              AND d.run_at <= ${nowOr('$3')})
+        ORDER BY l.priority
         LIMIT 1
       ),
       picked AS MATERIALIZED (
