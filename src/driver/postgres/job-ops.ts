@@ -32,6 +32,21 @@ export async function insertAll(s: Session, sql: JobSql, jobs: readonly NewJob[]
   return out;
 }
 
+/**
+ * Keyless jobs outside any transaction of the caller's: one statement that inserts them and announces them (see
+ * jobInsertBatchAnnounced), atomic on its own.
+ */
+export async function insertKeylessAnnounced(
+  s: Pick<Session, 'run'>,
+  sql: JobSql,
+  jobs: readonly NewJob[],
+  now: number | null,
+  channel: string,
+): Promise<InsertResult[]> {
+  const ids = (await s.run<{ id: number }>(sql.insertBatchAnnounced, [...batchColumns(jobs), now, channel])).map((r) => toJobId(r.id)).sort((a, b) => a - b);
+  return jobs.map((j, k) => ({ id: ids[k]!, state: 'scheduled', runAt: j.runAt, outcome: 'created' }));
+}
+
 /** The earliest runAt per queue among the jobs that were created or replaced. */
 function earliestByQueue(jobs: readonly NewJob[], out: readonly InsertResult[]): Map<string, number> {
   const earliest = new Map<string, number>();

@@ -10,7 +10,7 @@ import type {
   MaterializeResult, MigrateResult, OccurrenceRow, RescuedJob, SchedulePlanWrite, ScheduleRow, ScheduleWrite, StoreNotification, Subscription,
 } from '../driver.js';
 import { toJobId } from '../ids.js';
-import { claim, finishMany, insertAll } from './job-ops.js';
+import { claim, finishMany, insertAll, insertKeylessAnnounced } from './job-ops.js';
 import { cancel, replay, rescue } from './job-manage.js';
 import { migrate } from './migrate.js';
 import { translate } from './pg-errors.js';
@@ -158,8 +158,12 @@ export class PostgresDriver implements Driver {
   async jobInsertMany(p: { jobs: readonly NewJob[]; now?: number; tx?: unknown }): Promise<InsertResult[]> {
     this.check();
     if (p.jobs.length === 0) return [];
-    const insert = (s: Session) => insertAll(s, this.sql.job, p.jobs, p.now ?? null);
-    return p.tx === undefined ? this.db.transaction(insert) : this.db.inCallerTransaction(p.tx, insert);
+    const now = p.now ?? null;
+    if (p.tx !== undefined) return this.db.inCallerTransaction(p.tx, (s) => insertAll(s, this.sql.job, p.jobs, now));
+    if (p.jobs.every((j) => j.key === null)) {
+      return insertKeylessAnnounced({ run: (text, values) => this.db.query(text, values) }, this.sql.job, p.jobs, now, this.db.channel);
+    }
+    return this.db.transaction((s) => insertAll(s, this.sql.job, p.jobs, now));
   }
 
   async jobList(p: JobListParams): Promise<JobPage> {

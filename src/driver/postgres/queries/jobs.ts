@@ -48,6 +48,46 @@ export function jobSql(t: Tables) {
       RETURNING id`,
 
     /**
+     * jobInsertBatchAnnounced — as jobInsertBatch, plus $13 channel
+     * The same insert on its own (outside any transaction of the caller's), with its job-available notifications
+     * (one per queue, earliest runAt) sent by the same statement: one round trip instead of four (BEGIN, insert,
+     * notify, COMMIT). The scalar subquery in WHERE is what makes the notify CTE run.
+     */
+    insertBatchAnnounced: `
+      WITH input AS (
+        SELECT *
+        FROM unnest($1::text[], $2::text[], $3::integer[], $4::bigint[], $5::integer[], $6::text[], $7::integer[], $8::bigint[],
+          $9::text[], $10::text[], $11::bigint[])
+          WITH ORDINALITY AS i(queue, payload, priority, run_at, max_attempts, backoff, timeout_ms, deadline, tags, schedule_id,
+            occurrence_at, ord)
+      ),
+      drawn AS MATERIALIZED (
+        SELECT nextval(${t.jobIdSeq}) AS id
+        FROM input
+      ),
+      numbered AS (
+        SELECT id, row_number() OVER (ORDER BY id) AS ord
+        FROM drawn
+      ),
+      inserted AS (
+        INSERT INTO ${t.jobs} (id, queue, state, payload, priority, run_at, max_attempts, backoff, timeout_ms, deadline, tags,
+          created_at, schedule_id, occurrence_at)
+        SELECT n.id, i.queue, 'scheduled', i.payload, i.priority, i.run_at, i.max_attempts, i.backoff, i.timeout_ms, i.deadline,
+          i.tags, ${nowOr('$12')}, i.schedule_id, i.occurrence_at
+        FROM input AS i
+        JOIN numbered AS n ON n.ord = i.ord
+        RETURNING id, queue, run_at
+      ),
+      announced AS (
+        SELECT pg_notify($13, json_build_object('kind', 'job-available', 'queue', queue, 'runAt', min(run_at))::text)
+        FROM inserted
+        GROUP BY queue
+      )
+      SELECT id
+      FROM inserted
+      WHERE (SELECT count(*) FROM announced) >= 0`,
+
+    /**
      * jobInsertKeyed — $1 queue $2 payload $3 priority $4 runAt $5 key $6 maxAttempts $7 backoff $8 timeoutMs
      * $9 deadline $10 tags $11 now $12 scheduleId $13 occurrenceAt; returns nothing when the key is taken.
      */
