@@ -144,12 +144,17 @@ export async function claim(
   return out;
 }
 
+/** True when `items` are completions of distinct jobs: one jobCompleteMany statement, atomic on its own, does them all. */
+export function onlyDistinctCompletions(items: readonly FinishItem[]): boolean {
+  return items.every((i) => i.state === 'completed') && new Set(items.map((i) => i.id)).size === items.length;
+}
+
 /**
  * Applies finished attempts in rounds of distinct job ids (a second item for the same job, which the fence will
  * refuse unless the first one did not apply, goes into the next round): per round one statement for completions and
  * one for everything else. Requeued jobs are announced.
  */
-export async function finishMany(s: Session, sql: JobWriteSql, items: readonly FinishItem[], now: number | null): Promise<boolean[]> {
+export async function finishMany(s: Pick<Session, 'run' | 'notify'>, sql: JobWriteSql, items: readonly FinishItem[], now: number | null): Promise<boolean[]> {
   const applied = new Array<boolean>(items.length).fill(false);
   let rest = items.map((item, idx) => ({ item, idx }));
   while (rest.length > 0) {

@@ -66,12 +66,21 @@ export class PgRunner {
     readonly channel: string,
   ) {}
 
-  /** One statement outside a transaction (a read, or a write that needs no notification). */
+  /**
+   * One statement outside a transaction (a read, or a write that is atomic on its own), run again on serialization
+   * failures and deadlocks (bounded).
+   */
   async query<R>(text: string, values: readonly unknown[] = []): Promise<R[]> {
-    try {
-      return await run<R>(this.pool, text, values);
-    } catch (cause) {
-      translate(cause);
+    for (let tries = 1; ; tries++) {
+      try {
+        return await run<R>(this.pool, text, values);
+      } catch (cause) {
+        if (isRetryable(cause) && tries < MAX_TRIES) {
+          await sleep(Math.random() * 10 * 2 ** tries);
+          continue;
+        }
+        translate(cause);
+      }
     }
   }
 
