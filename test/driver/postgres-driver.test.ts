@@ -1,7 +1,7 @@
 /** PostgreSQL-only behaviour: transactional enqueue, LISTEN/NOTIFY, migrations under concurrency, 64-bit ids. */
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { StoreNotification } from '../../src/driver/driver.js';
+import type { FinishItem, StoreNotification } from '../../src/driver/driver.js';
 import { MAX_JOB_ID } from '../../src/driver/ids.js';
 import { PostgresDriver } from '../../src/driver/postgres/postgres-driver.js';
 import { newJob } from '../../src/testing/job-factory.js';
@@ -175,7 +175,11 @@ describe.runIf(available)('PostgresDriver', () => {
       const owner = `w${w}`;
       let held = await d.jobClaim({ queue: 'q', limit: 20, owner, leaseMs: 60_000, now: T0 });
       while (held.length > 0) {
-        const items = held.map((c) => ({ id: c.id, owner, attempt: c.attempt, startedAt: T0, outcome: 'completed' as const, state: 'completed' as const, countsAttempt: true }));
+        // Every seventh job fails its first attempt and is retried at once, so requeues (and their attempt rows)
+        // interleave with completions, heartbeats and claims of the other instances.
+        const items = held.map((c): FinishItem => (c.id % 7 === 0 && c.attempt === 1
+          ? { id: c.id, owner, attempt: c.attempt, startedAt: T0, outcome: 'failed', state: 'scheduled', runAt: T0, countsAttempt: true, error: '{}' }
+          : { id: c.id, owner, attempt: c.attempt, startedAt: T0, outcome: 'completed', state: 'completed', countsAttempt: true }));
         await d.jobExtendLeases({ owner, ids: held.map((c) => c.id), leaseMs: 60_000, now: T0 + 1 });
         const { finished, claimed } = await d.jobFinishAndClaim({ items, claim: { queue: 'q', limit: 20, owner, leaseMs: 60_000 }, now: T0 + 1 });
         expect(finished.every(Boolean)).toBe(true);
@@ -184,6 +188,8 @@ describe.runIf(available)('PostgresDriver', () => {
     });
     await Promise.all(work);
     expect(await ctx.driver.jobCounts()).toEqual([{ queue: 'q', state: 'completed', count: 600 }]);
+    const retried = (await ctx.driver.jobList({ limit: 1000 })).jobs.filter((j) => j.id % 7 === 0);
+    expect(retried.every((j) => j.attempt === 2)).toBe(true);
   });
 
   it('leaves the database clock to PostgreSQL when now is left out', async () => {
