@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { resolveConfig, configError, type KairosConfig, type Logger, type ResolvedConfig } from '../core/config.js';
-import { isKairosError, KairosError } from '../core/errors.js';
+import { describeValue, isKairosError, KairosError } from '../core/errors.js';
 import type { EnqueuedJob, Job, JobDetail } from '../core/job.js';
 import { assertQueueName, normalizeJob, type EnqueueOptions, type NewJob } from '../core/job-options.js';
 import { JOB_STATES, type JobState } from '../core/job-state.js';
@@ -363,7 +363,7 @@ export class Kairos {
     if (typeof key !== 'string' || key.length === 0) throw new KairosError('JOB_OPTION_INVALID', 'key: must be a non-empty string', { details: { field: 'key' } });
     const result = await this.driver.jobCancel({ queue, key, now: this.clock.param() });
     if (result === null) {
-      throw new KairosError('JOB_NOT_FOUND', `no pending or running job of queue "${queue}" holds that key`, { details: { field: 'key' } });
+      throw new KairosError('JOB_NOT_FOUND', `no pending or running job of queue "${queue}" holds key ${describeValue(key)}`, { details: { field: 'key' } });
     }
     this.afterCancel(result);
     return result.id;
