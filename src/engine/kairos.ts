@@ -8,7 +8,7 @@ import pino from 'pino';
 import { resolveConfig, configError, type KairosConfig, type Logger, type ResolvedConfig } from '../core/config.js';
 import { describeValue, isKairosError, KairosError } from '../core/errors.js';
 import type { EnqueuedJob, Job, JobDetail } from '../core/job.js';
-import { assertQueueName, normalizeJob, type EnqueueOptions, type NewJob } from '../core/job-options.js';
+import { assertEnqueueOptions, assertQueueName, normalizeJob, type EnqueueOptions, type NewJob } from '../core/job-options.js';
 import { JOB_STATES, type JobState } from '../core/job-state.js';
 import { JobAbortedError } from '../core/job.js';
 import type { Driver, InsertResult, JobCount, StoreNotification, Subscription } from '../driver/driver.js';
@@ -299,6 +299,8 @@ export class Kairos {
     this.assertOpen();
     assertQueueName(queue);
     if (options === undefined) return { tx: undefined, job: normalizeJob(queue, payload, undefined, this.clock.now(), this.config) };
+    // Before the destructuring below, which would turn a number or a string into {}.
+    assertEnqueueOptions(options);
     const { tx, ...rest } = options;
     return { tx, job: normalizeJob(queue, payload, rest, this.clock.now(), this.config) };
   }
