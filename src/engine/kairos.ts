@@ -35,7 +35,7 @@ export interface KairosOptions extends KairosConfig {
 
 /** Enqueue options plus the caller's transaction to join. */
 export interface EnqueueCallOptions extends EnqueueOptions {
-  /** The caller's own connection inside an open transaction (a better-sqlite3 Database for SQLite). */
+  /** The caller's own connection inside an open transaction (for SQLite, the Database connection of the caller). */
   tx?: unknown;
 }
 
@@ -283,7 +283,7 @@ export class Kairos {
   }
 
   /**
-   * Synchronous enqueue for use inside a better-sqlite3 `db.transaction(() => …)`: pass that `db` as `tx`. Throws
+   * Synchronous enqueue for use inside a synchronous SQLite `db.transaction(() => …)`: pass that `db` as `tx`. Throws
    * CAPABILITY_MISSING on stores without synchronous transactions (PostgreSQL: use enqueue with `tx`).
    */
   enqueueSync(queue: string, payload: unknown, options?: EnqueueCallOptions): EnqueuedJob {
