@@ -245,6 +245,11 @@ export class Kairos {
     this.rescuer.wake();
   }
 
+  /** This instance's measured offset to the store's clock (store − local), ms; 0 with an authoritative clock. */
+  get storeClockOffsetMs(): number {
+    return this.clock.offset;
+  }
+
   /**
    * Resolves when this instance has no store work in flight: no claim, completion write, maintenance pass or
    * notification-driven work pending. Handlers still running are not waited for. Tests use it after moving a fake
