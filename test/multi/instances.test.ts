@@ -4,11 +4,11 @@
  * three workers with one kill (every occurrence exactly one job); a completion from a process whose lease expired
  * while it was stopped is rejected. Bounded: about two minutes per store.
  */
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import '../../src/stores.js';
 import { Kairos } from '../../src/engine/kairos.js';
 import { makeTempDir } from '../../src/testing/temp-dir.js';
-import { describeEachStore, STORE_TARGETS } from '../engine/helpers.js';
+import { STORE_TARGETS } from '../engine/helpers.js';
 import { readLedger, until, WorkerProcess } from './worker-process.js';
 
 /** Networked stores; SQLite joins with KAIROS_MULTI_SQLITE=1 (its two-process case is test/engine/schedule-multiprocess). */
@@ -17,9 +17,7 @@ const LEASE_MS = 2_000;
 
 if (shared.length === 0) it.skip('multi-instance tests need a shared store (PostgreSQL)', () => undefined);
 
-describeEachStore('three kairos work processes', ({ target }) => {
-  if (!shared.includes(target)) return;
-
+for (const target of shared) describe(`three kairos work processes [${target.name}]`, () => {
   it('drain 20,000 jobs while one worker is SIGKILLed twice: none lost, duplicates only from killed leases', async () => {
     const { store, cleanup } = await target.create();
     const dir = makeTempDir();
