@@ -14,6 +14,11 @@ export interface Clock {
   now(): number;
   /** Run `fn` once after `delayMs` (clamped to ≥ 0). */
   setTimer(fn: () => void, delayMs: number): TimerHandle;
+  /**
+   * True for a clock that decides time for the store too (a test's fake clock): the engine passes its `now` to every
+   * store call. Otherwise (the default) the store's clock decides, and the engine measures its offset to it.
+   */
+  readonly authoritative?: boolean;
 }
 
 /** The wall clock and Node's timers. Timers are unref'd so that they never keep a process alive by themselves. */

@@ -8,7 +8,7 @@ export const ERROR_CATALOG = {
   CONFIG_INVALID: 'A configuration field is missing, of the wrong type or out of bounds; the message names the field.',
   STORE_URL_INVALID: 'The store URL cannot be understood (unknown scheme or malformed).',
   JOB_OPTION_INVALID: 'An enqueue option is unknown, of the wrong type or out of bounds; the message names the option.',
-  PAYLOAD_INVALID: 'The payload cannot be stored as JSON (undefined, BigInt, a cycle, a function).',
+  PAYLOAD_INVALID: 'The payload cannot be stored as JSON exactly: undefined, a function or symbol anywhere in it, NaN or ±Infinity, BigInt, or a cycle; the message names the path.',
   PAYLOAD_TOO_LARGE: 'The payload, serialized as JSON, is larger than the configured limit.',
   QUEUE_NAME_INVALID: 'A queue name is empty, too long or has characters outside [A-Za-z0-9_.:-].',
   DUPLICATE_KEY: 'A job with the same queue and key is already pending, running or completed, and the dedupe policy is reject.',

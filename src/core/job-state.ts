@@ -66,6 +66,14 @@ export function nextState(from: JobState, event: TransitionEvent): JobState | un
   return TRANSITIONS.find((t) => t.from === from && t.event === event)?.to;
 }
 
+/**
+ * The events that move a job from `from` to `to` in one step; empty when the table has no such move. Lets a test
+ * that only sees states before and after (the model-based driver run) ask the table whether a change is allowed.
+ */
+export function transitionsBetween(from: JobState, to: JobState): TransitionEvent[] {
+  return TRANSITIONS.filter((t) => t.from === from && t.to === to).map((t) => t.event);
+}
+
 export function isFinalState(state: JobState): boolean {
   return FINAL_STATES.includes(state);
 }

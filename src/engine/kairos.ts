@@ -6,16 +6,17 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { resolveConfig, configError, type KairosConfig, type Logger, type ResolvedConfig } from '../core/config.js';
-import { isKairosError, KairosError } from '../core/errors.js';
-import type { EnqueuedJob, Job, JobDetail } from '../core/job.js';
-import { assertQueueName, normalizeJob, type EnqueueOptions, type NewJob } from '../core/job-options.js';
-import { JOB_STATES, type JobState } from '../core/job-state.js';
+import { describeValue, isKairosError, KairosError } from '../core/errors.js';
+import type { EnqueuedJob, Job } from '../core/job.js';
+import { assertQueueName, type NewJob } from '../core/job-options.js';
 import { JobAbortedError } from '../core/job.js';
-import type { Driver, InsertResult, JobCount, StoreNotification, Subscription } from '../driver/driver.js';
+import type { Driver, InsertResult, StoreNotification, Subscription } from '../driver/driver.js';
 import { Completer } from './completer.js';
+import { asItemError, assertId, prepareMany, prepareOne, type EnqueueCallOptions, type EnqueueItem } from './enqueue-input.js';
 import { KairosEmitter, type KairosEventName, type KairosEvents } from './events.js';
 import type { Handler } from './job-context.js';
-import { toJob, toJobDetail } from './job-view.js';
+import { JobQueries } from './job-queries.js';
+import { toJob } from './job-view.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { JobPruner } from './maintenance/job-pruner.js';
 import { LeaseRescuer } from './maintenance/lease-rescuer.js';
@@ -33,23 +34,7 @@ export interface KairosOptions extends KairosConfig {
   store?: string | Driver;
 }
 
-/** Enqueue options plus the caller's transaction to join. */
-export interface EnqueueCallOptions extends EnqueueOptions {
-  /** The caller's own connection inside an open transaction (a better-sqlite3 Database for SQLite). */
-  tx?: unknown;
-}
-
-/** One element of enqueueMany: the payload and that job's options. */
-export type EnqueueItem = EnqueueOptions & { payload: unknown };
-
-export interface JobListQuery {
-  queue?: string;
-  state?: JobState;
-  /** From the previous page's nextCursor. */
-  cursor?: number;
-  /** 1–1000, default 50. */
-  limit?: number;
-}
+export type { EnqueueCallOptions, EnqueueItem, JobListQuery } from './enqueue-input.js';
 
 const DEFAULT_STORE = 'sqlite:./kairos.db';
 
@@ -81,12 +66,7 @@ export class Kairos {
   private idleWaiters: (() => void)[] = [];
 
   /** Job queries. Getters return null for an unknown id. */
-  readonly jobs = {
-    get: (id: number): Promise<JobDetail | null> => this.getJob(id),
-    list: (query: JobListQuery = {}): Promise<{ jobs: Job[]; nextCursor: number | null }> => this.listJobs(query),
-    /** Jobs by queue and state (non-zero counts only), optionally of one queue. */
-    counts: (query: { queue?: string } = {}): Promise<JobCount[]> => this.countJobs(query),
-  };
+  readonly jobs: JobQueries;
 
   /** Opens the store (running migrations) and returns an instance that is not yet working; call start(). */
   static async open(options: KairosOptions = {}): Promise<Kairos> {
@@ -108,6 +88,7 @@ export class Kairos {
     this.clock = StoreClock.for(resolved, driver);
     const config: EngineConfig = { ...resolved, clock: this.clock, activity: new Activity() };
     this.engineConfig = config;
+    this.jobs = new JobQueries(driver, () => this.assertOpen());
     this.workerId = config.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.logger = config.logger ?? (pino({ level: process.env.KAIROS_LOG_LEVEL ?? 'warn', base: { workerId: this.workerId } }, pino.destination(2)) as unknown as Logger);
     this.clockSync = new TimerLoop(this.clock, async () => (await this.clock.sync(), STORE_CLOCK_SYNC_MS), (error) => this.events.emit('error', { error, where: 'store clock' }), STORE_CLOCK_SYNC_MS, config.activity);
@@ -245,6 +226,11 @@ export class Kairos {
     this.rescuer.wake();
   }
 
+  /** This instance's measured offset to the store's clock (store − local), ms; 0 with an authoritative clock. */
+  get storeClockOffsetMs(): number {
+    return this.clock.offset;
+  }
+
   /**
    * Resolves when this instance has no store work in flight: no claim, completion write, maintenance pass or
    * notification-driven work pending. Handlers still running are not waited for. Tests use it after moving a fake
@@ -264,67 +250,38 @@ export class Kairos {
 
   /** Store one job. With `tx`, the insert joins the caller's open transaction. */
   async enqueue(queue: string, payload: unknown, options?: EnqueueCallOptions): Promise<EnqueuedJob> {
-    const { tx, job } = this.prepareOne(queue, payload, options);
+    this.assertOpen();
+    const { tx, job } = prepareOne(queue, payload, options, this.clock.now(), this.config);
     const [result] = await this.driver.jobInsertMany({ jobs: [job], now: this.clock.param(), tx });
     return this.afterInsert([job], [result!], tx)[0]!;
   }
 
   /** Store many jobs of one queue in one transaction: all or none. */
   async enqueueMany(queue: string, items: readonly EnqueueItem[], options: { tx?: unknown } = {}): Promise<EnqueuedJob[]> {
-    const jobs = this.prepareMany(queue, items);
+    this.assertOpen();
+    const jobs = prepareMany(queue, items, this.clock.now(), this.config);
     if (jobs.length === 0) return [];
     let results: InsertResult[];
     try {
       results = await this.driver.jobInsertMany({ jobs, now: this.clock.param(), tx: options.tx });
     } catch (error) {
-      throw itemError(error);
+      throw asItemError(error);
     }
     return this.afterInsert(jobs, results, options.tx);
   }
 
   /**
-   * Synchronous enqueue for use inside a better-sqlite3 `db.transaction(() => …)`: pass that `db` as `tx`. Throws
+   * Synchronous enqueue for use inside a synchronous SQLite `db.transaction(() => …)`: pass that `db` as `tx`. Throws
    * CAPABILITY_MISSING on stores without synchronous transactions (PostgreSQL: use enqueue with `tx`).
    */
   enqueueSync(queue: string, payload: unknown, options?: EnqueueCallOptions): EnqueuedJob {
     if (this.driver.jobInsertManySync === undefined) {
       throw new KairosError('CAPABILITY_MISSING', `the ${this.driver.name} store has no synchronous transactions; use enqueue(…, { tx })`);
     }
-    const { tx, job } = this.prepareOne(queue, payload, options);
+    this.assertOpen();
+    const { tx, job } = prepareOne(queue, payload, options, this.clock.now(), this.config);
     const [result] = this.driver.jobInsertManySync({ jobs: [job], now: this.clock.param(), tx });
     return this.afterInsert([job], [result!], tx)[0]!;
-  }
-
-  private prepareOne(queue: string, payload: unknown, options: EnqueueCallOptions | undefined): { tx: unknown; job: NewJob } {
-    this.assertOpen();
-    assertQueueName(queue);
-    if (options === undefined) return { tx: undefined, job: normalizeJob(queue, payload, undefined, this.clock.now(), this.config) };
-    const { tx, ...rest } = options;
-    return { tx, job: normalizeJob(queue, payload, rest, this.clock.now(), this.config) };
-  }
-
-  private prepareMany(queue: string, items: readonly EnqueueItem[]): NewJob[] {
-    this.assertOpen();
-    assertQueueName(queue);
-    if (!Array.isArray(items)) throw new KairosError('JOB_OPTION_INVALID', 'items: must be an array of { payload, ...options }', { details: { field: 'items' } });
-    const now = this.clock.now();
-    const jobs = new Array<NewJob>(items.length);
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i];
-      if (typeof item !== 'object' || item === null || !('payload' in item)) {
-        throw new KairosError('JOB_OPTION_INVALID', `items[${i}]: must be an object with a payload`, { details: { field: `items[${i}]` } });
-      }
-      try {
-        jobs[i] = normalizeJob(queue, item.payload, item, now, this.config, true);
-      } catch (error) {
-        if (error instanceof KairosError) {
-          const field = `items[${i}].${error.details.field ?? ''}`;
-          throw new KairosError(error.code, `items[${i}].${error.message}`, { details: { ...error.details, field }, cause: error.cause });
-        }
-        throw error;
-      }
-    }
-    return jobs;
   }
 
   private afterInsert(jobs: readonly NewJob[], results: readonly InsertResult[], tx: unknown): EnqueuedJob[] {
@@ -363,7 +320,7 @@ export class Kairos {
     if (typeof key !== 'string' || key.length === 0) throw new KairosError('JOB_OPTION_INVALID', 'key: must be a non-empty string', { details: { field: 'key' } });
     const result = await this.driver.jobCancel({ queue, key, now: this.clock.param() });
     if (result === null) {
-      throw new KairosError('JOB_NOT_FOUND', `no pending or running job of queue "${queue}" holds that key`, { details: { field: 'key' } });
+      throw new KairosError('JOB_NOT_FOUND', `no pending or running job of queue "${queue}" holds key ${describeValue(key)}`, { details: { field: 'key' } });
     }
     this.afterCancel(result);
     return result.id;
@@ -389,31 +346,6 @@ export class Kairos {
     const row = await this.driver.jobReplay({ id, now: this.clock.param() });
     this.workers.get(row.queue)?.notify(row.runAt);
     return toJob(row);
-  }
-
-  private async getJob(id: number): Promise<JobDetail | null> {
-    this.assertOpen();
-    const row = await this.driver.jobGet({ id });
-    if (row === null) return null;
-    return toJobDetail(row, await this.driver.attemptListByJob({ jobId: id }));
-  }
-
-  private async countJobs(query: { queue?: string }): Promise<JobCount[]> {
-    this.assertOpen();
-    if (query.queue !== undefined) assertQueueName(query.queue);
-    return this.driver.jobCounts(query);
-  }
-
-  private async listJobs(query: JobListQuery): Promise<{ jobs: Job[]; nextCursor: number | null }> {
-    this.assertOpen();
-    const limit = query.limit ?? 50;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new KairosError('JOB_OPTION_INVALID', `limit: must be an integer from 1 to 1000, got ${String(limit)}`, { details: { field: 'limit' } });
-    if (query.queue !== undefined) assertQueueName(query.queue);
-    if (query.state !== undefined && !JOB_STATES.includes(query.state)) {
-      throw new KairosError('JOB_OPTION_INVALID', `state: must be one of ${JOB_STATES.join(', ')}, got ${String(query.state)}`, { details: { field: 'state' } });
-    }
-    const page = await this.driver.jobList({ queue: query.queue, state: query.state, cursor: query.cursor, limit });
-    return { jobs: page.jobs.map(toJob), nextCursor: page.nextCursor };
   }
 
   /** Resolves when no handler of this instance runs, or after `timeoutMs` of wall time, whichever is first. */
@@ -442,18 +374,4 @@ export class Kairos {
   private assertOpen(): void {
     if (this.closed) throw new KairosError('CLOSED', 'this Kairos instance is closed');
   }
-}
-
-function assertId(id: unknown): asserts id is number {
-  if (!Number.isSafeInteger(id) || (id as number) < 1) {
-    throw new KairosError('JOB_OPTION_INVALID', `id: must be a positive integer, got ${typeof id === 'number' ? String(id) : typeof id}`, { details: { field: 'id' } });
-  }
-}
-
-/** A store error about one item of enqueueMany (details.index) renamed to that item: `items[3].key`. */
-function itemError(error: unknown): unknown {
-  if (!(error instanceof KairosError) || typeof error.details.index !== 'number') return error;
-  const i = error.details.index;
-  const field = `items[${i}].${error.details.field ?? ''}`;
-  return new KairosError(error.code, `items[${i}].${error.message}`, { details: { ...error.details, field }, cause: error.cause });
 }

@@ -3,7 +3,7 @@
  * engine keeps its timers on its own clock plus an offset it measures against the store, so instances whose clocks
  * disagree still agree on when work is due.
  */
-import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
 import type { ResolvedConfig } from '../core/config.js';
 import type { Driver } from '../driver/driver.js';
 import type { Activity } from './activity.js';
@@ -17,13 +17,13 @@ export class StoreClock implements Clock {
   constructor(
     private readonly base: Clock,
     private readonly driver: Driver,
-    /** True when the base clock is authoritative (a clock injected by tests): the engine passes its time to the store. */
+    /** True when the base clock is authoritative (a test's fake clock): the engine passes its time to the store. */
     readonly authoritative: boolean,
   ) {}
 
-  /** The system clock defers to the store; an injected clock (tests) is passed to every call instead. */
+  /** A clock defers to the store unless it declares itself authoritative (a test's fake clock). */
   static for(config: ResolvedConfig, driver: Driver): StoreClock {
-    return new StoreClock(config.clock, driver, config.clock !== systemClock);
+    return new StoreClock(config.clock, driver, config.clock.authoritative === true);
   }
 
   /** The engine's estimate of the store's time. */

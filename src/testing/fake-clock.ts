@@ -14,6 +14,8 @@ interface Timer {
 }
 
 export class FakeClock implements Clock {
+  /** The fake time is the time: the engine passes it to every store call. */
+  readonly authoritative = true;
   private current: number;
   private seq = 0;
   private timers: Timer[] = [];

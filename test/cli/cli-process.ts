@@ -1,6 +1,6 @@
 /**
- * Runs the `kairos` CLI as a real child process (node --import tsx src/cli/main.ts) against a temp SQLite file,
- * with bounded waits on its output instead of sleeps.
+ * Runs the `kairos` CLI as a real child process (node dist/cli/main.js, built by test/setup/build-dist.ts) against a
+ * temp SQLite file, with bounded waits on its output instead of sleeps.
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import type { TestContext } from 'vitest';
 import { makeTempDir } from '../../src/testing/temp-dir.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const MAIN = join(ROOT, 'src/cli/main.ts');
+const MAIN = join(ROOT, 'dist/cli/main.js');
 export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
 export interface CliResult {
@@ -29,7 +29,7 @@ export class CliProcess {
   private readonly listeners = new Set<() => void>();
 
   constructor(args: readonly string[], store: string, input?: string) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    this.child = spawn(process.execPath, [MAIN, ...args], {
       cwd: ROOT,
       env: { ...process.env, KAIROS_DATABASE_URL: store, KAIROS_LOG_LEVEL: 'warn' },
       stdio: ['pipe', 'pipe', 'pipe'],

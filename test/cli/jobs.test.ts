@@ -1,4 +1,4 @@
-/** The job commands of the CLI (migrate, enqueue, jobs ls/show/cancel/retry, maintenance), run as child processes. */
+/** The job commands of the CLI (migrate, enqueue, jobs ls/show/cancel/replay, maintenance), run as child processes. */
 import { describe, expect, it } from 'vitest';
 import { runCli, runJson, tempStore } from './cli-process.js';
 
@@ -22,8 +22,15 @@ interface ErrorJson {
 }
 
 describe.concurrent('kairos CLI: jobs', () => {
-  it('migrate applies the schema once and reports it', async (ctx) => {
+  it('migrate --dry-run prints the pending SQL and applies nothing; migrate applies the schema once and reports it', async (ctx) => {
     const { store } = tempStore(ctx);
+    const dry = await runCli(store, ['migrate', '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/at version 0; would apply 001_jobs, 002_schedules, 003_schedule_version/);
+    expect(dry.stdout).toContain('CREATE TABLE kairos_jobs');
+    const dryJson = await runJson<{ dryRun: boolean; applied: unknown[]; pending: { version: number; sql: string }[]; version: number }>(store, ['migrate', '--dry-run']);
+    expect(dryJson).toMatchObject({ dryRun: true, applied: [], version: 0 });
+    expect(dryJson.pending.map((m) => m.version).slice(0, 3)).toEqual([1, 2, 3]);
     const first = await runCli(store, ['migrate']);
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/applied 001_jobs(, \d{3}_\w+)*; schema now at version \d+/);

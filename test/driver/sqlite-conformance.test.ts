@@ -7,6 +7,7 @@ runDriverConformance({
   async create() {
     const dir = makeTempDir();
     const driver = new SqliteDriver({ filename: dir.file('kairos.db') });
+    await driver.migrate();
     return { driver, cleanup: async (failed) => dir.cleanup(failed) };
   },
 });

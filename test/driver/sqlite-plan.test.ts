@@ -9,6 +9,7 @@ describe('SQLite query plans', () => {
   it('claim, next-priority and next-due read the partial claim index by range', async () => {
     const dir = makeTempDir();
     const driver = new SqliteDriver({ filename: dir.file('plan.db') });
+    await driver.migrate();
     const now = Date.UTC(2026, 0, 1);
     // Many future jobs and a few due ones, then ANALYZE so the planner sees the real shape.
     const future = Array.from({ length: 20_000 }, (_, i) => newJob({ runAt: now + 86_400_000 + i }));

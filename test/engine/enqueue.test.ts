@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Kairos } from '../../src/engine/kairos.js';
 import { sqliteStore } from '../../src/stores.js';
 import { makeTempDir } from '../../src/testing/temp-dir.js';
+import { MAX_JOB_ID } from '../../src/driver/ids.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';
 import { waitForEvent } from '../../src/testing/wait-for-event.js';
 import { describeEachStore, T0 } from './helpers.js';
@@ -90,6 +91,56 @@ describeEachStore('enqueue', ({ openKairos }) => {
     expect(await count(kairos)).toBe(101);
   });
 
+  it.each([
+    ['delayMs 1e300', { delayMs: 1e300 }, 'delayMs'],
+    ['delayMs MAX_SAFE_INTEGER', { delayMs: Number.MAX_SAFE_INTEGER }, 'delayMs'],
+    ['runAt 1e300', { runAt: 1e300 }, 'runAt'],
+    ['deadline before year 1', { deadline: -1e20 }, 'deadline'],
+    ['a date-time without an offset', { runAt: '2026-03-01T09:00:00' }, 'runAt'],
+    ['a custom backoff nobody registered', { backoff: { type: 'custom', name: 'nope' } }, 'backoff.name'],
+  ])('refuses %s, stores nothing, and listing still works afterwards', async (_name, options, field) => {
+    const { kairos } = await openKairos();
+    await expect(kairos.enqueue('q', 1, options as never)).rejects.toMatchObject({ code: 'JOB_OPTION_INVALID', details: { field } });
+    expect(await count(kairos)).toBe(0);
+    await kairos.enqueue('q', 1);
+    expect((await kairos.jobs.list()).jobs.map((j) => j.runAt.getTime())).toEqual([T0]);
+  });
+
+  it.each([
+    ['a function nested in the payload', { user: { onClick: () => 1 } }, 'payload.user.onClick'],
+    ['NaN', { amount: Number.NaN }, 'payload.amount'],
+    ['Infinity in an array', { items: [1, Infinity] }, 'payload.items[1]'],
+  ])('refuses %s as PAYLOAD_INVALID naming its path, instead of storing null', async (_name, payload, field) => {
+    const { kairos } = await openKairos();
+    await expect(kairos.enqueue('q', payload)).rejects.toMatchObject({ code: 'PAYLOAD_INVALID', details: { field } });
+    expect(await count(kairos)).toBe(0);
+  });
+
+  it('names a non-object options argument as "options"', async () => {
+    const { kairos } = await openKairos();
+    for (const options of [5, 'soon', [1], true]) {
+      await expect(kairos.enqueue('q', 1, options as never)).rejects.toMatchObject({ code: 'JOB_OPTION_INVALID', details: { field: 'options' } });
+    }
+    expect(await count(kairos)).toBe(0);
+  });
+
+  it('echoes at most a preview of a huge input in its message', async () => {
+    const { kairos } = await openKairos();
+    const huge = 'k'.repeat(1 << 20);
+    const error = (await kairos.enqueue('q', 1, { key: huge }).catch((e: unknown) => e)) as Error;
+    expect(error).toMatchObject({ code: 'JOB_OPTION_INVALID', details: { field: 'key' } });
+    expect(error.message.length).toBeLessThan(200);
+    expect(error.message).toContain('1048576 characters');
+  });
+
+  it('a key repeated inside one enqueueMany names both items, not a rolled-back id', async () => {
+    const { kairos } = await openKairos();
+    const error = await kairos.enqueueMany('q', [{ payload: 1 }, { payload: 2, key: 'dup' }, { payload: 3, key: 'dup', dedupe: 'reject' }]).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'DUPLICATE_KEY', details: { field: 'items[2].key', index: 2, sameCallIndex: 1 } });
+    expect((error as Error).message).toMatch(/^items\[2\]\.key: item 1 of the same call has key "dup"/);
+    expect(await count(kairos)).toBe(0);
+  });
+
   it('a key is taken while its job is pending, running or completed', async () => {
     const { kairos } = await openKairos();
     kairos.handle('q', async () => 'ok');
@@ -174,5 +225,41 @@ describe('a connection shared with the caller [sqlite]', () => {
       db.close();
       dir.cleanup(false);
     }
+  });
+});
+
+describe('job ids near the limits [sqlite]', () => {
+  it('round-trips ids above 2^31, and refuses to create an id a number cannot hold exactly', async () => {
+    const dir = makeTempDir();
+    const file = dir.file('ids.db');
+    const kairos = await Kairos.open({ store: `sqlite:${file}` });
+    try {
+      // Move the id sequence (the rowid takes the largest id plus one) with a cancelled filler row.
+      const raw = new Database(file);
+      const filler = (id: number) =>
+        raw.prepare(`INSERT INTO kairos_jobs (id, queue, state, payload, run_at, max_attempts, created_at, finished_at) VALUES (?, 'filler', 'cancelled', '{}', 0, 1, 0, 0)`).run(id);
+      filler(2 ** 31 + 5);
+      const above31 = await kairos.enqueue('q', 'a');
+      expect(above31.id).toBe(2 ** 31 + 6);
+      expect((await kairos.jobs.get(above31.id))!.payload).toBe('a');
+      filler(MAX_JOB_ID - 1);
+      const last = await kairos.enqueue('q', 'b');
+      expect(last.id).toBe(MAX_JOB_ID);
+      await expect(kairos.enqueue('q', 'c')).rejects.toMatchObject({ code: 'ID_OUT_OF_RANGE' });
+      await expect(kairos.enqueueMany('q', Array.from({ length: 60 }, (_, i) => ({ payload: i })))).rejects.toMatchObject({ code: 'ID_OUT_OF_RANGE' });
+      expect((await kairos.jobs.counts({ queue: 'q' }))).toEqual([{ queue: 'q', state: 'scheduled', count: 2 }]);
+      raw.close();
+    } finally {
+      await kairos.close();
+      dir.cleanup(false);
+    }
+  });
+
+  it('a store that cannot be opened names its path', async () => {
+    const dir = makeTempDir();
+    const path = dir.file('no-such-dir/kairos.db');
+    await expect(Kairos.open({ store: `sqlite:${path}` })).rejects.toMatchObject({ code: 'STORE_ERROR', details: { path } });
+    await expect(Kairos.open({ store: `sqlite:${path}` })).rejects.toThrow(path);
+    dir.cleanup(false);
   });
 });

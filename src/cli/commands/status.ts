@@ -5,12 +5,10 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { JOB_STATES, type JobState } from '../../core/job-state.js';
-import type { Driver } from '../../driver/driver.js';
-import { SqliteDriver } from '../../driver/sqlite/sqlite-driver.js';
+import type { JobCount } from '../../driver/driver.js';
 import { parseSqliteUrl } from '../../driver/sqlite/sqlite-url.js';
 import { withKairos, withStoreAndJson, type CommonOptions } from '../options.js';
 import { formatTable, type Output } from '../output.js';
-import { readMigrations } from './migrate.js';
 
 type StateCounts = Record<JobState, number>;
 
@@ -42,8 +40,8 @@ async function readStatus(store: string): Promise<StatusReport> {
     return {
       store,
       exists: true,
-      version: readMigrations(kairos.driver)?.at(-1)?.version ?? null,
-      jobs: countJobs(kairos.driver),
+      version: (await kairos.driver.migrate({ dryRun: true })).version,
+      jobs: tally(await kairos.jobs.counts()),
       schedules: { total: schedules.length, paused: schedules.filter((s) => s.paused).length },
     };
   });
@@ -56,19 +54,8 @@ function storeExists(store: string): boolean {
   return filename === ':memory:' || existsSync(filename);
 }
 
-/** Job counts of a SQLite store by queue and state; null for other stores, whose drivers do not expose a connection. */
-function countJobs(driver: Driver): StatusReport['jobs'] {
-  if (!(driver instanceof SqliteDriver)) return null;
-  // Jobs per queue and state. No parameters. A full scan: no index covers every state, and a status command may
-  // take the time (kairos.jobs.list would page through every row instead).
-  const rows = driver.connection
-    .prepare<[], { queue: string; state: JobState; count: number }>(
-      `SELECT queue, state, COUNT(*) AS count
-       FROM kairos_jobs
-       GROUP BY queue, state
-       ORDER BY queue, state`,
-    )
-    .all();
+/** Job counts by state and by queue, from the store's counts per (queue, state). */
+function tally(rows: readonly JobCount[]): NonNullable<StatusReport['jobs']> {
   const zero = (): StateCounts => Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as StateCounts;
   const jobs = { total: 0, byState: zero(), byQueue: {} as Record<string, StateCounts> };
   for (const { queue, state, count } of rows) {

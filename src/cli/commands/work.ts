@@ -16,6 +16,7 @@ interface WorkFlags {
   queues?: string[];
   concurrency?: number;
   shutdownTimeoutMs?: number;
+  leaseMs?: number;
 }
 
 export function registerWork(program: Command, out: Output): void {
@@ -25,6 +26,7 @@ export function registerWork(program: Command, out: Output): void {
     .option('--queues <list>', 'comma-separated queues to work (default: every queue of the module)', parseList)
     .option('--concurrency <n>', 'jobs run at once per queue, unless the module options set it (default 100)', parseInteger)
     .option('--shutdown-timeout-ms <n>', 'how long running jobs may finish after a signal before they are handed back (default 30000)', parseInteger)
+    .option('--lease-ms <n>', 'how long a claim holds a job without a heartbeat; a dead worker\'s jobs return after it (default 30000)', parseInteger)
     .action((flags: WorkFlags) => runWorker(flags, out));
 }
 
@@ -41,6 +43,7 @@ async function runWorker(flags: WorkFlags, out: Output): Promise<void> {
   const config: KairosConfig = {};
   if (flags.concurrency !== undefined) config.defaultConcurrency = flags.concurrency;
   if (flags.shutdownTimeoutMs !== undefined) config.shutdownTimeoutMs = flags.shutdownTimeoutMs;
+  if (flags.leaseMs !== undefined) config.leaseMs = flags.leaseMs;
   const kairos = await Kairos.open({ ...config, store: flags.store });
   // Engine timers are unref'd; this keeps the process alive until shutdown.
   const keepAlive = setInterval(() => undefined, 1 << 30);

@@ -4,7 +4,8 @@
  */
 import { parseBackoff, type BackoffSpec } from '../backoff.js';
 import { describeValue, KairosError } from '../errors.js';
-import { assertQueueName, MAX_ATTEMPTS_LIMIT, PRIORITY_MAX, PRIORITY_MIN, serializePayload } from '../job-options.js';
+import { assertQueueName, MAX_ATTEMPTS_LIMIT, PRIORITY_MAX, PRIORITY_MIN } from '../job-options.js';
+import { serializePayload } from '../payload.js';
 import type { ScheduleRule } from './index.js';
 import { readInstant } from './instant-input.js';
 

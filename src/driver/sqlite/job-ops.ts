@@ -1,5 +1,5 @@
 /** The job operations of the SQLite driver, as plain functions over prepared statements, run inside its transactions. */
-import { KairosError } from '../../core/errors.js';
+import { describeValue, KairosError } from '../../core/errors.js';
 import { PRIORITY_MIN, type NewJob } from '../../core/job-options.js';
 import type { CancelResult, ClaimedJob, FinishItem, InsertResult, JobRow, RescuedJob } from '../driver.js';
 import { toJobId } from '../ids.js';
@@ -69,7 +69,7 @@ type ClaimRow = [
  * rolled back with the error, so the message names that item instead.
  */
 function duplicateKey(job: NewJob, index: number, existing: { id: number; state: JobRow['state'] }, earlierIndex: number | undefined): KairosError {
-  const key = job.key!.length > 64 ? `${JSON.stringify(job.key!.slice(0, 64))}… (${job.key!.length} characters)` : JSON.stringify(job.key);
+  const key = describeValue(job.key);
   const holder = earlierIndex !== undefined
     ? `item ${earlierIndex} of the same call has key ${key}`
     : `job ${existing.id} of queue "${job.queue}" already holds key ${key} (${existing.state})`;

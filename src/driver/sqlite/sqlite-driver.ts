@@ -63,7 +63,7 @@ export class SqliteDriver implements Driver {
   readonly capabilities: DriverCapabilities = { listenNotify: false, timePrecisionMs: 1, syncTransactions: true, multiProcess: true };
   private readonly db: Database.Database;
   private readonly ownsDb: boolean;
-  private readonly s: Statements;
+  private statements: Statements | null = null;
   private closed = false;
 
   private readonly insertTxn: (db: Database.Database, jobs: readonly NewJob[], now: number) => InsertResult[];
@@ -89,8 +89,6 @@ export class SqliteDriver implements Driver {
       this.db.pragma('busy_timeout = 10000');
       this.db.pragma(`cache_size = -${Math.round((options.cacheMiB ?? 16) * 1024)}`);
       this.db.pragma('temp_store = MEMORY');
-      migrate(this.db);
-      this.s = statementsFor(this.db);
     } catch (cause) {
       if (cause instanceof KairosError) throw new KairosError(cause.code, `SQLite store ${filename}: ${cause.message}`, { details: { ...cause.details, path: filename }, cause });
       const message = (cause as Error).message;
@@ -120,6 +118,18 @@ export class SqliteDriver implements Driver {
       this.s.attempt.deleteByJobs.run({ ids: json });
       return this.s.job.deleteMany.run({ ids: json }).changes;
     });
+  }
+
+  /** The prepared statements, once the schema exists (migrate() first; Kairos.open does). */
+  private get s(): Statements {
+    if (this.statements === null) {
+      try {
+        this.statements = statementsFor(this.db);
+      } catch (cause) {
+        throw new KairosError('STORE_ERROR', `SQLite store ${this.db.name}: the schema is missing or out of date; run migrate() first (Kairos.open does)`, { cause });
+      }
+    }
+    return this.statements;
   }
 
   /**
@@ -311,7 +321,10 @@ export class SqliteDriver implements Driver {
   }
 
   async migrate(p: { dryRun?: boolean } = {}): Promise<MigrateResult> {
-    return this.run(() => migrate(this.db, p));
+    const result = this.run(() => migrate(this.db, p));
+    // Statements prepared against an older schema are stale once a migration ran.
+    if (result.applied.length > 0) this.statements = null;
+    return result;
   }
 
   async close(): Promise<void> {

@@ -9,6 +9,7 @@ import { finishConformance } from './finish.js';
 import { insertConformance } from './insert.js';
 import { leaseConformance } from './leases.js';
 import { manageConformance } from './manage.js';
+import { modelConformance } from './model.js';
 import { notificationConformance } from './notifications.js';
 import { scheduleConformance } from './schedules.js';
 import { storeConformance } from './store.js';
@@ -25,5 +26,6 @@ export function runDriverConformance(target: ConformanceTarget): void {
     scheduleConformance(target);
     storeConformance(target);
     notificationConformance(target);
+    modelConformance(target);
   });
 }
