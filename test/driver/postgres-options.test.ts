@@ -33,3 +33,12 @@ describe('postgres store URLs', () => {
     }
   });
 });
+
+describe('PostgreSQL migrations', () => {
+  it('carry the same numbers and names as the SQLite ones', async () => {
+    const { loadMigrations: pgMigrations } = await import('../../src/driver/postgres/migrate.js');
+    const { loadMigrations: sqliteMigrations } = await import('../../src/driver/sqlite/migrate.js');
+    const names = (ms: { version: number; name: string }[]) => ms.map((m) => `${m.version}_${m.name}`);
+    expect(names(pgMigrations())).toEqual(names(sqliteMigrations()));
+  });
+});
