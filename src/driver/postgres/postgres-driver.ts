@@ -242,10 +242,12 @@ export class PostgresDriver implements Driver {
   }
 
   async scheduleListDue(p: { now?: number; limit: number }): Promise<ScheduleRow[]> {
-    const rows = (await this.query<ScheduleRow>(this.sql.schedule.due, [p.now ?? null, p.limit])).map((r) => toScheduleRow(r)!);
-    const seen = new Set(rows.map((r) => r.id));
-    for (const raw of await this.query<ScheduleRow>(this.sql.schedule.buffered, [p.limit])) {
-      if (!seen.has(raw.id)) rows.push(toScheduleRow(raw)!);
+    const rows: ScheduleRow[] = [];
+    const seen = new Set<string>();
+    for (const { part: _part, sort_at: _sortAt, ...raw } of await this.query<ScheduleRow & { part: number; sort_at: number }>(this.sql.schedule.listDue, [p.now ?? null, p.limit])) {
+      if (seen.has(raw.id)) continue;
+      seen.add(raw.id);
+      rows.push(toScheduleRow(raw)!);
     }
     return rows;
   }

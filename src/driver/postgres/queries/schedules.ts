@@ -61,25 +61,29 @@ export function scheduleSql(t: Tables) {
       FROM ${from}
       ORDER BY s.id`,
 
-    /** scheduleDue — $1 now $2 limit; due schedules by fire time (the partial index holds only unpaused, live ones). */
-    due: `
-      SELECT ${SCHEDULE_COLUMNS}
-      FROM ${from}
-      WHERE NOT s.paused
-        AND s.next_fire_at IS NOT NULL
-        AND s.next_fire_at <= ${nowOr('$1')}
-      ORDER BY s.next_fire_at, s.id
-      LIMIT $2`,
-
-    /** scheduleBuffered — $1 limit; schedules holding a buffered occurrence whose previous job has ended. */
-    buffered: `
-      SELECT ${SCHEDULE_COLUMNS}
-      FROM ${from}
-      WHERE s.buffered_at IS NOT NULL
-        AND NOT s.paused
-        AND (j.state IS NULL OR j.state NOT IN ('scheduled', 'running'))
-      ORDER BY s.buffered_at, s.id
-      LIMIT $1`,
+    /**
+     * scheduleListDue — $1 now $2 limit
+     * Up to $2 due schedules by fire time (the partial index holds only unpaused, live ones), then up to $2 holding a
+     * buffered occurrence whose previous job has ended; one round trip for both. A schedule may appear in both
+     * halves; the caller keeps its first row.
+     */
+    listDue: `
+      (SELECT ${SCHEDULE_COLUMNS}, 1 AS part, s.next_fire_at AS sort_at
+       FROM ${from}
+       WHERE NOT s.paused
+         AND s.next_fire_at IS NOT NULL
+         AND s.next_fire_at <= ${nowOr('$1')}
+       ORDER BY s.next_fire_at, s.id
+       LIMIT $2)
+      UNION ALL
+      (SELECT ${SCHEDULE_COLUMNS}, 2 AS part, s.buffered_at AS sort_at
+       FROM ${from}
+       WHERE s.buffered_at IS NOT NULL
+         AND NOT s.paused
+         AND (j.state IS NULL OR j.state NOT IN ('scheduled', 'running'))
+       ORDER BY s.buffered_at, s.id
+       LIMIT $2)
+      ORDER BY part, sort_at, id`,
 
     /**
      * scheduleLockVersions — $1 id[]; the schedules a materialize pass writes, locked in id order (two passes on
