@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { JOB_STATES, type JobState } from '../../core/job-state.js';
 import type { Driver } from '../../driver/driver.js';
 import { SqliteDriver } from '../../driver/sqlite/sqlite-driver.js';
+import { stateNameSql } from '../../driver/state-codes.js';
 import { parseSqliteUrl } from '../../driver/sqlite/sqlite-url.js';
 import { withKairos, withStoreAndJson, type CommonOptions } from '../options.js';
 import { formatTable, type Output } from '../output.js';
@@ -63,10 +64,10 @@ function countJobs(driver: Driver): StatusReport['jobs'] {
   // take the time (kairos.jobs.list would page through every row instead).
   const rows = driver.connection
     .prepare<[], { queue: string; state: JobState; count: number }>(
-      `SELECT queue, state, COUNT(*) AS count
+      `SELECT queue, ${stateNameSql('kairos_jobs.state')} AS state, COUNT(*) AS count
        FROM kairos_jobs
-       GROUP BY queue, state
-       ORDER BY queue, state`,
+       GROUP BY queue, kairos_jobs.state
+       ORDER BY 1, 2`,
     )
     .all();
   const zero = (): StateCounts => Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as StateCounts;
