@@ -47,6 +47,7 @@ export const meta = {
 };
 
 const QUEUE = 'bench';
+const STATE_NAMES = ['scheduled', 'running', 'completed', 'failed', 'cancelled', 'expired', 'skipped'];
 const CHUNK = 1000;
 
 function envJson(name) {
@@ -165,8 +166,10 @@ export async function inspectStore() {
   if (STORE === 'postgres') return inspectPostgres();
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
-    const states = Object.fromEntries(db.prepare('SELECT state, count(*) AS n FROM kairos_jobs GROUP BY state').all().map((r) => [r.state, r.n]));
-    const rerun = db.prepare("SELECT count(*) AS n FROM kairos_jobs WHERE state = 'completed' AND attempt <> 1").get().n;
+    // States are stored as codes since migration 004 (src/driver/state-codes.ts), as names before it.
+    const name = (state) => (typeof state === 'number' ? STATE_NAMES[state] : state);
+    const states = Object.fromEntries(db.prepare('SELECT state, count(*) AS n FROM kairos_jobs GROUP BY state').all().map((r) => [name(r.state), r.n]));
+    const rerun = db.prepare('SELECT state, attempt FROM kairos_jobs WHERE attempt <> 1').all().filter((r) => name(r.state) === 'completed').length;
     const attemptRows = db.prepare('SELECT count(*) AS n FROM kairos_attempts').get().n;
     const size = (f) => { try { return statSync(f).size; } catch { return 0; } };
     return { states, completedWithAttemptNot1: rerun, attemptRows, dbMB: +(size(file) / 1048576).toFixed(1), walMB: +(size(`${file}-wal`) / 1048576).toFixed(1) };
