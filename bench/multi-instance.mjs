@@ -57,8 +57,13 @@ function startWorker(url) {
   child.stderr.on('data', (d) => (err += d));
   const ready = new Promise((resolve, reject) => {
     const t = setInterval(() => {
-      if (err.includes('kairos work: ready')) (clearInterval(t), resolve());
-      if (child.exitCode !== null) (clearInterval(t), reject(new Error(`worker exited: ${err}`)));
+      if (err.includes('kairos work: ready')) {
+        clearInterval(t);
+        resolve();
+      } else if (child.exitCode !== null) {
+        clearInterval(t);
+        reject(new Error(`worker exited: ${err}`));
+      }
     }, 10);
   });
   const exited = new Promise((resolve) => child.on('exit', resolve));
