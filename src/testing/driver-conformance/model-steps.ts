@@ -61,15 +61,11 @@ export async function enqueue(w: World, d: Driver, items: readonly EnqueueItem[]
   plan.expected.forEach((e, i) => {
     const id = got[i]?.id;
     if (e.outcome === 'created' && id !== undefined) {
-      // TODO(driver bug, SQLite): ids of pruned jobs come back. kairos_jobs.id is INTEGER PRIMARY KEY without
-      // AUTOINCREMENT, so once the newest job is pruned the next insert takes its id (insert, cancel, prune, insert:
-      // both jobs are #1); a held id, or a schedule's last_job_id, then names another job. Tolerated until the store
-      // stops reusing ids; then drop `reusedPruned` so any reuse fails again.
-      const reusedPruned = w.jobs.get(id)?.pruned === true;
-      if ((w.jobs.has(id) && !reusedPruned) || [...ids.values()].includes(id)) {
+      // An id is never given twice, not even after its job was pruned: a caller holding it, or a schedule's
+      // last job, would otherwise name another job.
+      if (w.jobs.has(id) || [...ids.values()].includes(id)) {
         fail(w, `jobInsertMany item ${i} created a job with id ${id}, an id the store already gave another job`);
       }
-      if (reusedPruned) plan.draft.delete(id);
       ids.set(e.id, id);
     }
   });
