@@ -4,7 +4,7 @@ import { PRIORITY_MIN, type NewJob } from '../../core/job-options.js';
 import type { CancelResult, ClaimedJob, FinishItem, InsertResult, JobRow, RescuedJob } from '../driver.js';
 import { toJobId } from '../ids.js';
 import { STATE_CODE } from '../state-codes.js';
-import { INSERT_ROWS } from './queries/jobs.js';
+import { COMPLETE_ROWS, INSERT_ROWS } from './queries/jobs.js';
 import type { Statements } from './statements.js';
 
 /** Inserts in order: runs of INSERT_ROWS keyless jobs with one statement, the rest one by one. */
@@ -119,9 +119,29 @@ export function finishMany(s: Statements, items: readonly FinishItem[], now: num
     }
   }
   if (completed.length > 0) {
-    for (const id of s.job.completeMany.all({ now, items: JSON.stringify(completed) }) as number[]) applied[index.get(id)!] = true;
+    for (const id of completeAll(s, completed, now)) applied[index.get(id)!] = true;
   }
   return applied;
+}
+
+/** Completes the rows in statements of COMPLETE_ROWS, then one by one; returns the ids whose fence held. */
+function completeAll(s: Statements, rows: readonly [number, string, number, string | null][], now: number): number[] {
+  const done: number[] = [];
+  const params = new Array<unknown>(COMPLETE_ROWS * 4 + 1);
+  let i = 0;
+  for (; i + COMPLETE_ROWS <= rows.length; i += COMPLETE_ROWS) {
+    for (let r = 0; r < COMPLETE_ROWS; r++) {
+      const row = rows[i + r]!;
+      params[r * 4] = row[0]; params[r * 4 + 1] = row[1]; params[r * 4 + 2] = row[2]; params[r * 4 + 3] = row[3];
+    }
+    params[COMPLETE_ROWS * 4] = now;
+    for (const id of s.job.completeRows.all(params) as number[]) done.push(id);
+  }
+  for (; i < rows.length; i++) {
+    const row = rows[i]!;
+    for (const id of s.job.completeRow.all(row[0], row[1], row[2], row[3], now) as number[]) done.push(id);
+  }
+  return done;
 }
 
 /** One attempt that did not complete its job: fenced job update plus its kairos_attempts row. */
