@@ -17,6 +17,8 @@
 //   --quick             1 trial of every workload
 //   --workloads a,b     workload ids (default: every file in bench/workloads/)
 //   --profiles a,b      Kairos profiles: default (the headline, no tuning), durable, tuned (see adapters/kairos.mjs)
+//   --store S           Kairos's store: sqlite (default) or postgres (KAIROS_BENCH_DATABASE_URL, else DATABASE_URL,
+//                       else postgres://postgres@127.0.0.1:5432/test; a fresh schema per trial)
 //   --peers             also run the rivals; --peer-names (default bullmq,pg-boss,graphile-worker),
 //                       --peer-profiles (default tuned,c10), --peers-dir DIR (reuse an installed scratch copy)
 //   --wait-quiet S      wait up to S seconds before each trial for other processes to go quiet (default 120; 0 = off)
@@ -51,6 +53,7 @@ const { values: a, positionals } = parseArgs({
     quick: { type: 'boolean', default: false },
     workloads: { type: 'string' },
     profiles: { type: 'string', default: 'default' },
+    store: { type: 'string', default: 'sqlite' },
     peers: { type: 'boolean', default: false },
     'no-schedules': { type: 'boolean', default: false },
     'peer-names': { type: 'string', default: 'bullmq,pg-boss,graphile-worker' },
@@ -92,6 +95,10 @@ if (a.report) {
   process.stdout.write(`${renderReport([...rows, ...extra], modules, { header: [`Summary of ${sources}.`] })}\n`);
   process.exit(0);
 }
+
+if (a.store !== 'sqlite' && a.store !== 'postgres') throw new Error(`--store must be sqlite or postgres, got ${a.store}`);
+// Every Kairos trial process inherits it (adapters/kairos.mjs reads it).
+process.env.KAIROS_BENCH_STORE = a.store;
 
 const byId = new Map(modules.map((m) => [m.spec.id, m]));
 const chosen = (a.workloads ? a.workloads.split(',') : modules.map((m) => m.spec.id)).map((id) => {

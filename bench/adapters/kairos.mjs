@@ -1,5 +1,7 @@
-// Kairos adapter (embedded SQLite), with the interface of the shared harness's adapters
-// (../shared/bench-peers/README.md §4). Fresh state per trial = a new SQLite file in a new temp directory.
+// Kairos adapter, with the interface of the shared rivals' harness's adapters. The store is SQLite (default: a new
+// file in a new temp directory per trial) or, with KAIROS_BENCH_STORE=postgres (`npm run bench -- --store postgres`),
+// PostgreSQL at KAIROS_BENCH_DATABASE_URL / DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) in a fresh
+// schema per trial, dropped at teardown.
 //
 // Profiles:
 //   default  Kairos.open({ store }) and kairos.handle(queue, fn) with no options at all: the headline.
@@ -12,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { repoRoot } from '../lib/paths.mjs';
 
 // The built library: dist/, or the snapshot of it that run.mjs takes at the start of a run (KAIROS_BENCH_DIST), so
@@ -30,14 +33,21 @@ function sqliteVersion() {
   }
 }
 
+const STORE = process.env.KAIROS_BENCH_STORE ?? 'sqlite';
+if (STORE !== 'sqlite' && STORE !== 'postgres') throw new Error(`KAIROS_BENCH_STORE must be sqlite or postgres, got ${STORE}`);
+const PG_URL = process.env.KAIROS_BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
 export const meta = {
   name: 'kairos',
-  backend: 'sqlite',
+  backend: STORE,
   version: readJson(join(repoRoot, 'package.json')).version,
-  client: `better-sqlite3 ${readJson(require.resolve('better-sqlite3/package.json')).version} (SQLite ${sqliteVersion()})`,
+  client: STORE === 'sqlite'
+    ? `better-sqlite3 ${readJson(require.resolve('better-sqlite3/package.json')).version} (SQLite ${sqliteVersion()})`
+    : `pg ${readJson(require.resolve('pg/package.json')).version}`,
 };
 
 const QUEUE = 'bench';
+const STATE_NAMES = ['scheduled', 'running', 'completed', 'failed', 'cancelled', 'expired', 'skipped'];
 const CHUNK = 1000;
 
 function envJson(name) {
@@ -51,7 +61,11 @@ function envJson(name) {
 }
 
 export function settings(profile) {
-  const base = { enqueueChunk: CHUNK, enqueueApi: 'kairos.enqueueMany(queue, items[])', store: 'sqlite file in a fresh temp dir' };
+  const base = {
+    enqueueChunk: CHUNK, enqueueApi: 'kairos.enqueueMany(queue, items[])',
+    store: STORE === 'sqlite' ? 'sqlite file in a fresh temp dir' : 'postgres, a fresh schema per trial (default pool)',
+  };
+  if (STORE === 'postgres' && profile === 'durable') throw new Error('the durable profile is SQLite-only (PostgreSQL commits are durable by default)');
   if (profile === 'default') return { ...base, storeOptions: 'defaults (durability=normal: WAL + synchronous=NORMAL, cacheMiB=16)', engineConfig: 'defaults', handleOptions: 'defaults (concurrency 100)' };
   if (profile === 'durable') return { ...base, storeOptions: 'durability=full (WAL + synchronous=FULL)', engineConfig: 'defaults', handleOptions: 'defaults (concurrency 100)' };
   if (profile === 'tuned') return { ...base, storeOptions: 'defaults', engineConfig: envJson('KAIROS_BENCH_CONFIG'), handleOptions: envJson('KAIROS_BENCH_HANDLE') };
@@ -61,15 +75,32 @@ export function settings(profile) {
 let S;
 let dir;
 let file;
+let schema;
 let kairos;
 
 export async function setup({ settings: s }) {
   S = s;
+  const config = typeof S.engineConfig === 'object' ? S.engineConfig : {};
+  if (STORE === 'postgres') {
+    schema = `kairos_bench_${Date.now().toString(36)}_${process.pid}`;
+    kairos = await Kairos.open({ store: `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}schema=${schema}`, ...config });
+    return;
+  }
   dir = mkdtempSync(join(tmpdir(), 'kairos-bench-'));
   file = join(dir, 'bench.db');
   const query = S.storeOptions.startsWith('durability=full') ? '?durability=full' : '';
-  const config = typeof S.engineConfig === 'object' ? S.engineConfig : {};
   kairos = await Kairos.open({ store: `sqlite://${file}${query}`, ...config });
+}
+
+/** A query on the bench database, on a connection of its own (PostgreSQL only). */
+async function withPg(fn) {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
 }
 
 async function insertChunks(items, chunkSize) {
@@ -132,16 +163,33 @@ export async function scheduleEverySecond({ onFire }) {
  * second connection: jobs per state, completed jobs with attempt > 1, rows in kairos_attempts, file sizes.
  */
 export async function inspectStore() {
+  if (STORE === 'postgres') return inspectPostgres();
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
-    const states = Object.fromEntries(db.prepare('SELECT state, count(*) AS n FROM kairos_jobs GROUP BY state').all().map((r) => [r.state, r.n]));
-    const rerun = db.prepare("SELECT count(*) AS n FROM kairos_jobs WHERE state = 'completed' AND attempt <> 1").get().n;
+    // States are stored as codes since migration 004 (src/driver/state-codes.ts), as names before it.
+    const name = (state) => (typeof state === 'number' ? STATE_NAMES[state] : state);
+    const states = Object.fromEntries(db.prepare('SELECT state, count(*) AS n FROM kairos_jobs GROUP BY state').all().map((r) => [name(r.state), r.n]));
+    const rerun = db.prepare('SELECT state, attempt FROM kairos_jobs WHERE attempt <> 1').all().filter((r) => name(r.state) === 'completed').length;
     const attemptRows = db.prepare('SELECT count(*) AS n FROM kairos_attempts').get().n;
     const size = (f) => { try { return statSync(f).size; } catch { return 0; } };
     return { states, completedWithAttemptNot1: rerun, attemptRows, dbMB: +(size(file) / 1048576).toFixed(1), walMB: +(size(`${file}-wal`) / 1048576).toFixed(1) };
   } finally {
     db.close();
   }
+}
+
+/** As inspectStore, on PostgreSQL: states through the store's own counts, attempts and table sizes by SQL. */
+async function inspectPostgres() {
+  const counts = await kairos.jobs.counts();
+  const states = {};
+  for (const c of counts) states[c.state] = (states[c.state] ?? 0) + c.count;
+  return withPg(async (client) => {
+    const q = (sql) => client.query(sql).then((r) => r.rows[0]);
+    const rerun = Number((await q(`SELECT count(*) AS n FROM "${schema}".kairos_jobs WHERE state = 'completed' AND attempt <> 1`)).n);
+    const attemptRows = Number((await q(`SELECT count(*) AS n FROM "${schema}".kairos_attempts`)).n);
+    const size = Number((await q(`SELECT sum(pg_total_relation_size(c.oid)) AS b FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '${schema}'`)).b);
+    return { states, completedWithAttemptNot1: rerun, attemptRows, schemaMB: +(size / 1048576).toFixed(1) };
+  });
 }
 
 export async function teardown() {
@@ -151,5 +199,7 @@ export async function teardown() {
     kairos = undefined;
     if (dir) rmSync(dir, { recursive: true, force: true });
     dir = undefined;
+    if (schema) await withPg((client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+    schema = undefined;
   }
 }

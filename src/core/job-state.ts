@@ -1,7 +1,8 @@
 /**
  * Job states and the transition table: the one definition of the lifecycle. docs/state-machine.md is checked
  * against TRANSITIONS by test/core/docs-in-step.test.ts, and the model-based driver test checks every state change a
- * store makes against it. The stores' CHECK constraints list the same states by hand.
+ * store makes against it. Stores keep each state as an integer code (driver/state-codes.ts); their CHECK constraints
+ * state the same sets as ranges of those codes, by hand.
  */
 
 /** Every state a job can be in. */

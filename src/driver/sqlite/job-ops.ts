@@ -3,7 +3,8 @@ import { describeValue, KairosError } from '../../core/errors.js';
 import { PRIORITY_MIN, type NewJob } from '../../core/job-options.js';
 import type { CancelResult, ClaimedJob, FinishItem, InsertResult, JobRow, RescuedJob } from '../driver.js';
 import { toJobId } from '../ids.js';
-import { INSERT_ROWS } from './queries/jobs.js';
+import { STATE_CODE } from '../state-codes.js';
+import { COMPLETE_ROWS, INSERT_ROWS } from './queries/jobs.js';
 import type { Statements } from './statements.js';
 
 /** Inserts in order: runs of INSERT_ROWS keyless jobs with one statement, the rest one by one. */
@@ -59,7 +60,7 @@ function insertOne(s: Statements, job: NewJob, now: number, index: number, keyed
 
 /** A row of jobClaimAtPriority in raw mode, in RETURNING order. */
 type ClaimRow = [
-  id: number, state: 'running' | 'expired', payload: string, priority: number, runAt: number, key: string | null, attempt: number,
+  id: number, state: typeof STATE_CODE.running | typeof STATE_CODE.expired, payload: string, priority: number, runAt: number, key: string | null, attempt: number,
   maxAttempts: number, backoff: string | null, timeoutMs: number | null, deadline: number | null, tags: string | null,
   scheduleId: string | null, occurrenceAt: number | null,
 ];
@@ -91,7 +92,7 @@ export function claim(s: Statements, p: { queue: string; limit: number; owner: s
     rows.sort((a, b) => a[4] - b[4] || a[0] - b[0]);
     for (const r of rows) {
       out.push({
-        id: r[0], queue: p.queue, state: r[1], payload: r[2], priority: r[3], runAt: r[4], key: r[5], attempt: r[6], maxAttempts: r[7],
+        id: r[0], queue: p.queue, state: r[1] === STATE_CODE.running ? 'running' : 'expired', payload: r[2], priority: r[3], runAt: r[4], key: r[5], attempt: r[6], maxAttempts: r[7],
         backoff: r[8], timeoutMs: r[9], deadline: r[10], tags: r[11], startedAt: p.now, scheduleId: r[12], occurrenceAt: r[13],
       });
     }
@@ -112,15 +113,35 @@ export function finishMany(s: Statements, items: readonly FinishItem[], now: num
     } else if (item.state === 'completed') {
       // A second completion of the same job in one batch (another attempt or owner): RETURNING gives only the id,
       // so this one is written on its own. The fence lets at most one of them apply.
-      applied[i] = s.job.finishFinal.run({ id: item.id, owner: item.owner, attempt: item.attempt, error: null, state: 'completed', now, result: item.result ?? null }).changes === 1;
+      applied[i] = s.job.finishFinal.run({ id: item.id, owner: item.owner, attempt: item.attempt, error: null, state: STATE_CODE.completed, now, result: item.result ?? null }).changes === 1;
     } else {
       applied[i] = finishOne(s, item, now);
     }
   }
   if (completed.length > 0) {
-    for (const id of s.job.completeMany.all({ now, items: JSON.stringify(completed) }) as number[]) applied[index.get(id)!] = true;
+    for (const id of completeAll(s, completed, now)) applied[index.get(id)!] = true;
   }
   return applied;
+}
+
+/** Completes the rows in statements of COMPLETE_ROWS, then one by one; returns the ids whose fence held. */
+function completeAll(s: Statements, rows: readonly [number, string, number, string | null][], now: number): number[] {
+  const done: number[] = [];
+  const params = new Array<unknown>(COMPLETE_ROWS * 4 + 1);
+  let i = 0;
+  for (; i + COMPLETE_ROWS <= rows.length; i += COMPLETE_ROWS) {
+    for (let r = 0; r < COMPLETE_ROWS; r++) {
+      const row = rows[i + r]!;
+      params[r * 4] = row[0]; params[r * 4 + 1] = row[1]; params[r * 4 + 2] = row[2]; params[r * 4 + 3] = row[3];
+    }
+    params[COMPLETE_ROWS * 4] = now;
+    for (const id of s.job.completeRows.all(params) as number[]) done.push(id);
+  }
+  for (; i < rows.length; i++) {
+    const row = rows[i]!;
+    for (const id of s.job.completeRow.all(row[0], row[1], row[2], row[3], now) as number[]) done.push(id);
+  }
+  return done;
 }
 
 /** One attempt that did not complete its job: fenced job update plus its kairos_attempts row. */
@@ -128,7 +149,7 @@ function finishOne(s: Statements, item: FinishItem, now: number): boolean {
   const fence = { id: item.id, owner: item.owner, attempt: item.attempt, error: item.error ?? null };
   const changed = item.state === 'scheduled'
     ? s.job.requeue.run({ ...fence, runAt: item.runAt ?? now, giveBack: item.countsAttempt ? 0 : 1 }).changes
-    : s.job.finishFinal.run({ ...fence, state: item.state, now, result: item.result ?? null }).changes;
+    : s.job.finishFinal.run({ ...fence, state: STATE_CODE[item.state], now, result: item.result ?? null }).changes;
   if (changed === 0) return false;
   s.attempt.insert.run({
     jobId: item.id, attempt: item.attempt, workerId: item.owner, startedAt: item.startedAt, finishedAt: now,

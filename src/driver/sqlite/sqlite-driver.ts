@@ -13,6 +13,7 @@ import { cancel, claim, finishMany, insertAll, replay, rescue } from './job-ops.
 import { migrate } from './migrate.js';
 import { applyPlans, listDue, toScheduleRow, upsertSchedule } from './schedule-ops.js';
 import { statementsFor, type Statements } from './statements.js';
+import { STATE_CODE } from '../state-codes.js';
 
 /** How hard a commit is pushed to disk. See docs/architecture.md, "Durability". */
 export type SqliteDurability = 'normal' | 'full';
@@ -219,7 +220,7 @@ export class SqliteDriver implements Driver {
 
   async jobList(p: JobListParams): Promise<JobPage> {
     return this.run(() => {
-      const params = { queue: p.queue, state: p.state, cursor: p.cursor ?? NO_CURSOR, limit: p.limit };
+      const params = { queue: p.queue, state: p.state === undefined ? undefined : STATE_CODE[p.state], cursor: p.cursor ?? NO_CURSOR, limit: p.limit };
       const stmt = p.queue !== undefined
         ? (p.state !== undefined ? this.s.job.listByQueueState : this.s.job.listByQueue)
         : (p.state !== undefined ? this.s.job.listByState : this.s.job.listAll);

@@ -26,7 +26,8 @@ export function statementsFor(db: Database.Database): Statements {
   if (s === undefined) {
     s = { job: prepareAll(db, jobSql), attempt: prepareAll(db, attemptSql), schedule: prepareAll(db, scheduleSql) };
     s.job.claimAtPriority.raw(true);
-    s.job.completeMany.pluck(true);
+    s.job.completeRows.pluck(true);
+    s.job.completeRow.pluck(true);
     s.schedule.due.raw(true);
     s.schedule.buffered.raw(true);
     cache.set(db, s);

@@ -88,5 +88,13 @@ export function manageConformance(target: ConformanceTarget): void {
       expect(await driver().attemptListByJob({ jobId: ids[2]! })).toEqual([]);
       expect((await driver().jobList({ limit: 10 })).jobs.map((j) => j.id)).toEqual([ids[3]]);
     });
+
+    it('never gives an id again, even after its job was pruned', async () => {
+      const [a] = await driver().jobInsertMany({ jobs: [newJob()], now: T0 });
+      await driver().jobCancel({ id: a!.id, now: T0 });
+      expect(await driver().jobPrune({ finishedBefore: T0 + 1, failedBefore: T0 + 1, limit: 10 })).toBe(1);
+      const [b] = await driver().jobInsertMany({ jobs: [newJob()], now: T0 + 2 });
+      expect(b!.id).toBeGreaterThan(a!.id);
+    });
   });
 }

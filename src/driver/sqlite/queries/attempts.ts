@@ -1,4 +1,5 @@
 /** Named statements on kairos_attempts for the SQLite driver. */
+import { STATE_CODE as S } from '../../state-codes.js';
 
 export const attemptSql = {
   /** attemptInsert — :jobId :attempt :workerId :startedAt :finishedAt :outcome :error :note */
@@ -22,7 +23,7 @@ export const attemptSql = {
         9223372036854775807
       FROM kairos_jobs
       WHERE id = :jobId
-        AND state = 'completed'
+        AND state = ${S.completed}
         AND started_at IS NOT NULL)
     ORDER BY seq`,
 

@@ -1,4 +1,7 @@
 /** Named statements on kairos_schedules, kairos_occurrences and kairos_calendars for the SQLite driver. */
+import { STATE_CODE as S, stateNameSql } from '../../state-codes.js';
+
+const LAST_JOB_STATE = `${stateNameSql('j.state')} AS lastJobState`;
 
 /** The columns of a schedule row, in this order; schedule-ops.ts maps raw (array) rows by these positions. */
 export const SCHEDULE_COLUMN_NAMES = [
@@ -41,14 +44,14 @@ export const scheduleSql = {
 
   /** scheduleGet — :id */
   get: `
-    SELECT ${SCHEDULE_COLUMNS}, j.state AS lastJobState
+    SELECT ${SCHEDULE_COLUMNS}, ${LAST_JOB_STATE}
     FROM kairos_schedules AS s
     LEFT JOIN kairos_jobs AS j ON j.id = s.last_job_id
     WHERE s.id = :id`,
 
   /** scheduleList — all schedules by id. */
   list: `
-    SELECT ${SCHEDULE_COLUMNS}, j.state AS lastJobState
+    SELECT ${SCHEDULE_COLUMNS}, ${LAST_JOB_STATE}
     FROM kairos_schedules AS s
     LEFT JOIN kairos_jobs AS j ON j.id = s.last_job_id
     ORDER BY s.id`,
@@ -58,7 +61,7 @@ export const scheduleSql = {
    * Read in raw mode (a pass may read thousands of 25-column rows; objects are built in JS, which is faster).
    */
   due: `
-    SELECT ${SCHEDULE_COLUMNS}, j.state AS lastJobState
+    SELECT ${SCHEDULE_COLUMNS}, ${LAST_JOB_STATE}
     FROM kairos_schedules AS s
     LEFT JOIN kairos_jobs AS j ON j.id = s.last_job_id
     WHERE s.paused = 0
@@ -69,12 +72,12 @@ export const scheduleSql = {
 
   /** scheduleBuffered — :limit; schedules holding a buffered occurrence whose previous job has ended. */
   buffered: `
-    SELECT ${SCHEDULE_COLUMNS}, j.state AS lastJobState
+    SELECT ${SCHEDULE_COLUMNS}, ${LAST_JOB_STATE}
     FROM kairos_schedules AS s
     LEFT JOIN kairos_jobs AS j ON j.id = s.last_job_id
     WHERE s.buffered_at IS NOT NULL
       AND s.paused = 0
-      AND (j.state IS NULL OR j.state NOT IN ('scheduled', 'running'))
+      AND (j.state IS NULL OR j.state > ${S.running})
     ORDER BY s.buffered_at
     LIMIT :limit`,
 
@@ -131,7 +134,7 @@ export const scheduleSql = {
 
   /** occurrenceListBySchedule — :scheduleId :before :limit; newest first, with the state of each job. */
   occurrenceList: `
-    SELECT o.occurrence_at AS occurrenceAt, o.fire_at AS fireAt, o.status, o.reason, o.job_id AS jobId, j.state AS jobState,
+    SELECT o.occurrence_at AS occurrenceAt, o.fire_at AS fireAt, o.status, o.reason, o.job_id AS jobId, ${stateNameSql('j.state')} AS jobState,
       o.recorded_at AS recordedAt
     FROM kairos_occurrences AS o
     LEFT JOIN kairos_jobs AS j ON j.id = o.job_id
