@@ -16,6 +16,7 @@ const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 /** The first key of the advisory lock (the second is a hash of the schema name): "KRS" + 1. */
 const LOCK_CLASS = 0x4b525301;
 
+/** One migration file: its number, name and SQL. */
 export interface Migration extends MigrationInfo {
   sql: string;
 }

@@ -37,6 +37,10 @@ function jobRow(raw: JobRow): JobRow {
   return { ...raw, id: toJobId(raw.id) };
 }
 
+/**
+ * The Driver seam on PostgreSQL. Construct it from a URL's options or a pool of yours, call migrate() (Kairos.open
+ * does), share the database with any number of instances.
+ */
 export class PostgresDriver implements Driver {
   readonly name = 'postgres';
   readonly capabilities: DriverCapabilities = { listenNotify: true, timePrecisionMs: 1, syncTransactions: false, multiProcess: true };

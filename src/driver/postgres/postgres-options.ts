@@ -7,7 +7,9 @@ const OWN_PARAMS = ['schema', 'poolSize'] as const;
 /** A schema name Kairos accepts: a plain lower-case identifier, short enough for the channel name built from it. */
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,47}$/;
 
+/** The schema of a store URL or driver that names none. */
 export const DEFAULT_SCHEMA = 'kairos';
+/** Connections of the driver's own pool when the URL or options name no size. */
 export const DEFAULT_POOL_SIZE = 10;
 
 /** Throws CONFIG_INVALID unless `schema` is 1–48 characters of [a-z0-9_], not starting with a digit. */

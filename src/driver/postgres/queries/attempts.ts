@@ -1,6 +1,7 @@
 /** Named statements on kairos_attempts for the PostgreSQL driver. */
 import type { Tables } from './tables.js';
 
+/** The statements over kairos_attempts, on the tables of `t`. */
 export function attemptSql(t: Tables) {
   return {
     /** attemptInsert — $1 jobId $2 attempt $3 workerId $4 startedAt $5 finishedAt $6 outcome $7 error $8 note */

@@ -1,6 +1,7 @@
 /** Named statements on kairos_occurrences and kairos_calendars for the PostgreSQL driver. */
 import { nowOr, type Tables } from './tables.js';
 
+/** The statements over kairos_occurrences and kairos_calendars, on the tables of `t`. */
 export function occurrenceSql(t: Tables) {
   return {
     /**

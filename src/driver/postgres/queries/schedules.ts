@@ -8,6 +8,7 @@ const SCHEDULE_COLUMNS = `s.id, s.queue, s.rule, s.payload, s.job_options AS "jo
   s.buffered_at AS "bufferedAt", s.last_occurrence_at AS "lastOccurrenceAt", s.last_job_id AS "lastJobId", s.source,
   s.created_at AS "createdAt", s.updated_at AS "updatedAt", s.version, j.state AS "lastJobState"`;
 
+/** The statements over kairos_schedules, on the tables of `t`. */
 export function scheduleSql(t: Tables) {
   const from = `${t.schedules} AS s
       LEFT JOIN ${t.jobs} AS j ON j.id = s.last_job_id`;

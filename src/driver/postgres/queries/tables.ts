@@ -15,6 +15,7 @@ export interface Tables {
   jobIdSeq: string;
 }
 
+/** The names of the driver's tables in `schema` (already validated as an identifier). */
 export function tablesIn(schema: string): Tables {
   const q = (name: string) => `"${schema}"."${name}"`;
   return {
