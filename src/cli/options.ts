@@ -18,7 +18,7 @@ export interface CommonOptions {
 /** Adds `--store <url>` (default $KAIROS_DATABASE_URL, then sqlite:./kairos.db). */
 export function withStore(command: Command): Command {
   return command.addOption(
-    new Option('--store <url>', 'store URL (sqlite:<path>, sqlite::memory:)').env('KAIROS_DATABASE_URL').default(DEFAULT_STORE),
+    new Option('--store <url>', 'store URL (sqlite:<path>, sqlite::memory:, postgres://user@host/db?schema=kairos)').env('KAIROS_DATABASE_URL').default(DEFAULT_STORE),
   );
 }
 

@@ -275,11 +275,12 @@ export class Kairos {
    * CAPABILITY_MISSING on stores without synchronous transactions (PostgreSQL: use enqueue with `tx`).
    */
   enqueueSync(queue: string, payload: unknown, options?: EnqueueCallOptions): EnqueuedJob {
-    if (this.driver.jobInsertManySync === undefined) {
+    this.assertOpen();
+    // Input first: a bad option is the caller's error on every store.
+    const { tx, job } = prepareOne(queue, payload, options, this.clock.now(), this.config);
+    if (!this.driver.capabilities.syncTransactions || this.driver.jobInsertManySync === undefined) {
       throw new KairosError('CAPABILITY_MISSING', `the ${this.driver.name} store has no synchronous transactions; use enqueue(…, { tx })`);
     }
-    this.assertOpen();
-    const { tx, job } = prepareOne(queue, payload, options, this.clock.now(), this.config);
     const [result] = this.driver.jobInsertManySync({ jobs: [job], now: this.clock.param(), tx });
     return this.afterInsert([job], [result!], tx)[0]!;
   }
@@ -330,7 +331,7 @@ export class Kairos {
     if (!result.cancelled) return false;
     const wasRunning = result.previousState === 'running';
     if (wasRunning && result.owner === this.workerId) {
-      this.workers.get(result.queue)?.abandon(result.id, new JobAbortedError(`job ${result.id} was cancelled`, 'cancelled'));
+      this.workers.get(result.queue)?.abandon(result.id, new JobAbortedError(`job ${result.id} was cancelled`, 'cancelled'), { announce: false });
     }
     if (this.events.wants('job:cancelled')) this.events.emit('job:cancelled', { id: result.id, queue: result.queue, wasRunning });
     return true;

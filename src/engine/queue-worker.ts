@@ -112,12 +112,13 @@ export class QueueWorker {
   }
 
   /** Abort a running job of this worker without writing its outcome (the store already has it). */
-  abandon(id: number, reason: JobAbortedError): boolean {
+  abandon(id: number, reason: JobAbortedError, options: { announce: boolean } = { announce: true }): boolean {
     const ex = this.running.get(id);
     if (ex === undefined) return false;
     this.release(ex);
     ex.ctx.abort(reason);
-    if (reason.reason === 'lease-lost' && this.events.wants('job:lease-lost')) {
+    // Lost to another instance (its cancel, or a rescue after our lease ended); a cancel made here has its own event.
+    if (options.announce && this.events.wants('job:lease-lost')) {
       this.events.emit('job:lease-lost', { id, queue: this.queue, attempt: ex.claimed.attempt });
     }
     return true;

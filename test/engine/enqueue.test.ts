@@ -237,7 +237,7 @@ describe('job ids near the limits [sqlite]', () => {
       // Move the id sequence (the rowid takes the largest id plus one) with a cancelled filler row.
       const raw = new Database(file);
       const filler = (id: number) =>
-        raw.prepare(`INSERT INTO kairos_jobs (id, queue, state, payload, run_at, max_attempts, created_at, finished_at) VALUES (?, 'filler', 'cancelled', '{}', 0, 1, 0, 0)`).run(id);
+        raw.prepare(`INSERT INTO kairos_jobs (id, queue, state, payload, run_at, max_attempts, created_at, finished_at) VALUES (?, 'filler', 4, '{}', 0, 1, 0, 0)`).run(id); // 4: cancelled (driver/state-codes.ts)
       filler(2 ** 31 + 5);
       const above31 = await kairos.enqueue('q', 'a');
       expect(above31.id).toBe(2 ** 31 + 6);

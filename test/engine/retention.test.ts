@@ -6,7 +6,11 @@ import { describeEachStore } from './helpers.js';
 describeEachStore('retention', ({ openKairos }) => {
   it('prunes completed jobs after retentionMs and failed ones after failedRetentionMs', async () => {
     const HOUR = 3_600_000;
-    const { kairos, clock } = await openKairos({ retentionMs: HOUR, failedRetentionMs: 3 * HOUR, pruneIntervalMs: 60_000, pruneBatchSize: 7 });
+    const { kairos, clock } = await openKairos({
+      retentionMs: HOUR, failedRetentionMs: 3 * HOUR, pruneIntervalMs: 60_000, pruneBatchSize: 7,
+      // Three hours of fake time: poll once a minute, not every second (the test is about pruning, not polling).
+      pollIntervalMs: 60_000,
+    });
     kairos.handle('q', async (job) => {
       if (job.payload === 'fail') throw new Error('no');
     });
