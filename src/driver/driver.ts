@@ -355,6 +355,12 @@ export interface Driver {
    */
   scheduleUpsert(params: { schedule: ScheduleWrite; expectedVersion: number | null; now?: number }): Promise<{ row: ScheduleRow; created: boolean } | null>;
 
+  /**
+   * Housekeeping after deletes and updates, run by the pruner after each pass: reclaim what churn leaves behind so
+   * the store does not grow without bound. Returns the tables it worked on (none when nothing was needed).
+   */
+  storeMaintain(): Promise<{ vacuumed: string[] }>;
+
   /** The store's clock, epoch ms: what the store uses when a call leaves `now` out. */
   now(): Promise<number>;
   /**

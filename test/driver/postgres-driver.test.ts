@@ -197,6 +197,26 @@ describe.runIf(available)('PostgresDriver', () => {
     expect(retried.every((j) => j.attempt === 2)).toBe(true);
   });
 
+  it('storeMaintain vacuums a churned jobs table when autovacuum is off, and leaves it to autovacuum otherwise', async () => {
+    const jobs = Array.from({ length: 12_000 }, () => newJob());
+    await ctx.driver.jobInsertMany({ jobs, now: T0 });
+    await pool.query(`DELETE FROM "${ctx.schema}".kairos_jobs`);
+    const autovacuum = (await pool.query<{ on: boolean }>("SELECT current_setting('autovacuum') = 'on' AS on")).rows[0]!.on;
+    if (autovacuum) {
+      expect(await ctx.driver.storeMaintain()).toEqual({ vacuumed: [] });
+      return;
+    }
+    // The statistics system learns of the dead rows within about a second of the delete.
+    let vacuumed: string[] = [];
+    await eventually(async () => (vacuumed = (await ctx.driver.storeMaintain()).vacuumed).length > 0, 10_000);
+    expect(vacuumed).toEqual(['kairos_jobs']);
+    await eventually(async () => {
+      const r = await pool.query<{ dead: string }>('SELECT n_dead_tup AS dead FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = $2', [ctx.schema, 'kairos_jobs']);
+      return Number(r.rows[0]!.dead) < 1000;
+    }, 10_000);
+    expect(await ctx.driver.storeMaintain()).toEqual({ vacuumed: [] });
+  });
+
   it('leaves the database clock to PostgreSQL when now is left out', async () => {
     const dbNow = await ctx.driver.now();
     expect(Math.abs(dbNow - Date.now())).toBeLessThan(5000);

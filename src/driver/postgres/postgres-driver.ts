@@ -24,6 +24,7 @@ import { occurrenceSql } from './queries/occurrences.js';
 import { scheduleSql } from './queries/schedules.js';
 import { tablesIn } from './queries/tables.js';
 import { applyPlans, toScheduleRow, upsertSchedule } from './schedule-ops.js';
+import { CHURNING_TABLES, maintenanceSql } from './queries/maintenance.js';
 
 /** Where the driver connects: its own pool from a URL, or a pool of the caller's (then close() leaves it open). */
 export type PostgresDriverOptions = ({ connectionString: string; poolSize?: number } | { pool: pg.Pool }) & {
@@ -41,6 +42,9 @@ function jobRow(raw: JobRow): JobRow {
  * The Driver seam on PostgreSQL. Construct it from a URL's options or a pool of yours, call migrate() (Kairos.open
  * does), share the database with any number of instances.
  */
+/** Dead row versions in one table above which storeMaintain vacuums it, when autovacuum is off. */
+const VACUUM_DEAD_TUPLES = 10_000;
+
 export class PostgresDriver implements Driver {
   readonly name = 'postgres';
   readonly capabilities: DriverCapabilities = { listenNotify: true, timePrecisionMs: 1, syncTransactions: false, multiProcess: true };
@@ -71,7 +75,9 @@ export class PostgresDriver implements Driver {
     this.db = new PgRunner(pool, channel);
     this.listener = new PgListener(pool.options, channel);
     const t = tablesIn(schema);
-    this.sql = { job: jobSql(t), jobWrite: jobWriteSql(t), attempt: attemptSql(t), schedule: scheduleSql(t), occurrence: occurrenceSql(t) };
+    this.sql = {
+      job: jobSql(t), jobWrite: jobWriteSql(t), attempt: attemptSql(t), schedule: scheduleSql(t), occurrence: occurrenceSql(t), maintenance: maintenanceSql(t),
+    };
   }
 
   private check(): void {
@@ -272,6 +278,25 @@ export class PostgresDriver implements Driver {
 
   async scheduleUpsert(p: { schedule: ScheduleWrite; expectedVersion: number | null; now?: number }): Promise<{ row: ScheduleRow; created: boolean } | null> {
     return this.tx((s) => upsertSchedule(s, this.sql.schedule, p.schedule, p.expectedVersion, p.now ?? null));
+  }
+
+  /**
+   * Vacuum the churning tables when this server's autovacuum is off and one of them holds more than
+   * VACUUM_DEAD_TUPLES dead row versions (every job leaves three: claim, completion, prune). With autovacuum on,
+   * migration 004's per-table settings let it keep up, and this does nothing. VACUUM (not FULL) takes no lock that
+   * blocks claims or writes.
+   */
+  async storeMaintain(): Promise<{ vacuumed: string[] }> {
+    const rows = await this.query<{ autovacuum: boolean; table: (typeof CHURNING_TABLES)[number]; dead: number; live: number }>(
+      this.sql.maintenance.deadTuples, [this.schema, CHURNING_TABLES],
+    );
+    const vacuumed: string[] = [];
+    for (const r of rows) {
+      if (r.autovacuum || r.dead < VACUUM_DEAD_TUPLES) continue;
+      await this.query(this.sql.maintenance.vacuum[r.table]);
+      vacuumed.push(r.table);
+    }
+    return { vacuumed };
   }
 
   async now(): Promise<number> {

@@ -1,4 +1,7 @@
-/** Deletes finished jobs and their attempts after the retention period, in batches so no write holds the store long. */
+/**
+ * Deletes finished jobs and their attempts after the retention period, in batches so no write holds the store long,
+ * then lets the store reclaim the space (storeMaintain).
+ */
 import type { Driver } from '../../driver/driver.js';
 import type { KairosEmitter } from '../events.js';
 import { TimerLoop } from '../timer-loop.js';
@@ -36,9 +39,12 @@ export class JobPruner {
       const now = clock.now();
       const n = await this.driver.jobPrune({ finishedBefore: now - retentionMs, failedBefore: now - failedRetentionMs, limit: pruneBatchSize });
       total += n;
-      if (n < pruneBatchSize) return total;
+      if (n < pruneBatchSize) break;
       // Yield between batches so claims and completions get the write lock.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
+    // Reclaim what the churn left behind (dead row versions on PostgreSQL when its autovacuum is off).
+    await this.driver.storeMaintain();
+    return total;
   }
 }

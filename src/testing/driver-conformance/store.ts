@@ -44,6 +44,10 @@ export function storeConformance(target: ConformanceTarget): void {
       expect(dry).toEqual({ applied: [], pending: [], version: again.version });
     });
 
+    it('storeMaintain reports the tables it reclaimed (none on an empty store)', async () => {
+      expect(await driver().storeMaintain()).toEqual({ vacuumed: [] });
+    });
+
     it('returns ids as safe integers, and job counts and attempt fields as plain numbers', async () => {
       const [r] = await driver().jobInsertMany({ jobs: [newJob()], now: 1_000 });
       expect(typeof r!.id).toBe('number');
