@@ -2,6 +2,14 @@
  * Named statements of the PostgreSQL driver that end, requeue, cancel, replay and prune jobs. Every write to a running
  * job is fenced by (state, owner, attempt); statements that lock several rows lock them in id order so that
  * completers, heartbeats and rescuers of many instances never wait on each other in a cycle.
+ *
+ * Planner traps (measured with auto_explain on a fresh table, whose statistics say it is empty): a batch's rows are
+ * locked by primary key alone (`id = ANY`, in id order), and the fence (state, owner, attempt) is checked by the
+ * UPDATE, on rows nobody else can change once locked. Its state test is `state IS NOT DISTINCT FROM 'running'`, not
+ * `state = 'running'`: with the plain equality the partial indexes on running jobs (lease, owner) become candidates,
+ * and the planner used the lease index for an id lookup, scanning all of it for every row (8 of 10 ms per batch of
+ * 100); fencing inside the lock step made it join the batch with itself row by row (another 3 ms). The two state
+ * tests mean the same for a NOT NULL column.
  */
 import { jobColumns } from './jobs.js';
 import { nowOr, type Tables } from './tables.js';
@@ -23,10 +31,7 @@ export function jobWriteSql(t: Tables) {
       locked AS MATERIALIZED (
         SELECT j.id
         FROM ${t.jobs} AS j
-        JOIN f ON f.id = j.id
-        WHERE j.state = 'running'
-          AND j.owner = f.owner
-          AND j.attempt = f.attempt
+        WHERE j.id = ANY ($1::bigint[])
         ORDER BY j.id
         FOR NO KEY UPDATE OF j
       )
@@ -35,7 +40,7 @@ export function jobWriteSql(t: Tables) {
       FROM locked
       JOIN f ON f.id = locked.id
       WHERE j.id = locked.id
-        AND j.state = 'running'
+        AND j.state IS NOT DISTINCT FROM 'running'
         AND j.owner = f.owner
         AND j.attempt = f.attempt
       RETURNING j.id`,
@@ -56,10 +61,7 @@ export function jobWriteSql(t: Tables) {
       locked AS MATERIALIZED (
         SELECT j.id
         FROM ${t.jobs} AS j
-        JOIN f ON f.id = j.id
-        WHERE j.state = 'running'
-          AND j.owner = f.owner
-          AND j.attempt = f.attempt
+        WHERE j.id = ANY ($2::bigint[])
         ORDER BY j.id
         FOR NO KEY UPDATE OF j
       ),
@@ -76,7 +78,7 @@ export function jobWriteSql(t: Tables) {
         FROM locked
         JOIN f ON f.id = locked.id
         WHERE j.id = locked.id
-          AND j.state = 'running'
+          AND j.state IS NOT DISTINCT FROM 'running'
           AND j.owner = f.owner
           AND j.attempt = f.attempt
         RETURNING f.idx, j.queue, j.state, j.run_at

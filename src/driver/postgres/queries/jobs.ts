@@ -147,17 +147,22 @@ export function jobSql(t: Tables) {
         FROM levels AS l
         WHERE l.priority IS NOT NULL
       ),
+      -- One probe per level, the earliest due job, LIMIT 1: written as EXISTS, the planner (on a fresh table's
+      -- statistics) made it a hash semi-join that read every due job of the queue (3 of 4.5 ms per claim of 100);
+      -- without the ORDER BY, on real statistics, it chose a sequential scan expecting an early match.
       level AS (
         SELECT l.priority
         FROM levels AS l
+        CROSS JOIN LATERAL (
+          SELECT 1
+          FROM ${t.jobs} AS d
+          WHERE d.state = 'scheduled'
+            AND d.queue = $1
+            AND d.priority = l.priority
+            AND d.run_at <= ${nowOr('$3')}
+          ORDER BY d.run_at
+          LIMIT 1) AS due
         WHERE l.priority IS NOT NULL
-          AND EXISTS (
-            SELECT 1
-            FROM ${t.jobs} AS d
-            WHERE d.state = 'scheduled'
-              AND d.queue = $1
-              AND d.priority = l.priority
-              AND d.run_at <= ${nowOr('$3')})
         ORDER BY l.priority
         LIMIT 1
       ),
