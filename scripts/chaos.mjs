@@ -52,12 +52,20 @@ const store = isPostgres ? `${opts.store}${opts.store.includes('?') ? '&' : '?'}
 const { Kairos } = await import(join(ROOT, 'dist/index.js'));
 const log = (msg) => process.stderr.write(`chaos: ${msg}\n`);
 
+/** Workers that exited without being killed by this script (a crash on a PostgreSQL restart would show here). */
+const unexpectedExits = [];
+
 function startWorker() {
   const child = spawn(process.execPath, [MAIN, 'work', '--handlers', HANDLERS, '--queues', 'chaos', '--lease-ms', opts['lease-ms'], '--concurrency', '50'], {
-    env: { ...process.env, KAIROS_DATABASE_URL: store, KAIROS_TEST_LEDGER: ledger, KAIROS_TEST_WORK_MS: opts['work-ms'], KAIROS_LOG_LEVEL: 'fatal' },
-    stdio: ['ignore', 'ignore', 'ignore'],
+    env: { ...process.env, KAIROS_DATABASE_URL: store, KAIROS_TEST_LEDGER: ledger, KAIROS_TEST_WORK_MS: opts['work-ms'], KAIROS_LOG_LEVEL: 'error' },
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
-  child.exitedPromise = new Promise((resolve) => child.on('exit', resolve));
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-2000)));
+  child.exitedPromise = new Promise((resolve) => child.on('exit', (code, signal) => {
+    if (!child.killedByChaos) unexpectedExits.push({ pid: child.pid, code, signal, stderr: stderr.slice(-300) });
+    resolve();
+  }));
   return child;
 }
 
@@ -85,6 +93,7 @@ while (Date.now() - started < chaosMs) {
   await new Promise((resolve) => setTimeout(resolve, Number(opts['kill-every-ms'])));
   const victim = workers[kills % workers.length];
   killed.add(victim.pid);
+  victim.killedByChaos = true;
   victim.kill('SIGKILL');
   await victim.exitedPromise;
   workers = workers.map((w) => (w === victim ? startWorker() : w));
@@ -111,7 +120,10 @@ while (Date.now() - lastKill < Number(opts['drain-timeout-ms'])) {
 const drainedAt = Date.now();
 const counts = await check.jobs.counts({ queue: 'chaos' });
 await check.close();
-for (const w of workers) w.kill('SIGTERM');
+for (const w of workers) {
+  w.killedByChaos = true;
+  w.kill('SIGTERM');
+}
 await Promise.all(workers.map((w) => w.exitedPromise));
 
 const startsById = new Map();
@@ -143,6 +155,7 @@ const result = {
   duplicateStarts: duplicates,
   duplicatesNotFromAKilledProcess: unexplained,
   drainMsAfterLastKill: drainedAt - lastKill,
+  workerExitsNotCausedByChaos: unexpectedExits,
   totalMs: drainedAt - started,
   counts,
 };
@@ -155,4 +168,4 @@ if (isPostgres) {
   await client.end();
 }
 rmSync(dir, { recursive: true, force: true });
-process.exit(result.lost === 0 && result.notCompleted === 0 && unexplained === 0 ? 0 : 1);
+process.exit(result.lost === 0 && result.notCompleted === 0 && unexplained === 0 && unexpectedExits.length === 0 ? 0 : 1);

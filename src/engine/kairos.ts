@@ -60,6 +60,7 @@ export class Kairos {
   private subscription: Subscription | null = null;
   private started = false;
   /** The stop() in progress, which a second stop() or a close() waits for. */
+  private starting: Promise<void> | null = null;
   private stopping: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
   private closed = false;
@@ -72,11 +73,18 @@ export class Kairos {
   static async open(options: KairosOptions = {}): Promise<Kairos> {
     const { store, ...config } = options;
     const resolved = resolveConfig(config);
-    const driver = await resolveStore(store ?? process.env.KAIROS_DATABASE_URL ?? DEFAULT_STORE);
-    await driver.migrate();
-    const kairos = new Kairos(driver, resolved);
-    await kairos.clock.sync();
-    return kairos;
+    const source = store ?? process.env.KAIROS_DATABASE_URL ?? DEFAULT_STORE;
+    const driver = await resolveStore(source);
+    try {
+      await driver.migrate();
+      const kairos = new Kairos(driver, resolved);
+      await kairos.clock.sync();
+      return kairos;
+    } catch (error) {
+      // A driver made here from a URL is ours to release (its pool would otherwise outlive a failed open).
+      if (typeof source === 'string') await driver.close().catch(() => undefined);
+      throw error;
+    }
   }
 
   constructor(
@@ -147,14 +155,22 @@ export class Kairos {
    * Start claiming and running jobs of the registered queues, and the maintenance services. On a store that pushes
    * notifications, also listen for new work, cancels and schedule changes from every instance.
    */
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    this.starting ??= this.doStart().finally(() => {
+      this.starting = null;
+    });
+    return this.starting;
+  }
+
+  /** Subscribes first: if the store cannot be reached nothing has started, and start() may be called again. */
+  private async doStart(): Promise<void> {
     this.assertOpen();
     if (this.stopping !== null) await this.stopping;
     if (this.started) return;
-    this.started = true;
     if (this.driver.capabilities.listenNotify && this.driver.subscribe !== undefined && this.subscription === null) {
       this.subscription = await this.driver.subscribe((n) => this.onNotification(n), () => this.wakeAll());
     }
+    this.started = true;
     for (const w of this.workers.values()) w.start();
     this.leaseKeeper.start();
     this.rescuer.start();

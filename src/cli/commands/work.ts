@@ -4,6 +4,7 @@
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import type { KairosConfig } from '../../core/config.js';
+import { isKairosError } from '../../core/errors.js';
 import { Kairos } from '../../engine/kairos.js';
 import { EXIT } from '../exit-codes.js';
 import { loadHandlerModule, selectQueues, type QueueBinding } from '../handler-module.js';
@@ -44,7 +45,8 @@ async function runWorker(flags: WorkFlags, out: Output): Promise<void> {
   if (flags.concurrency !== undefined) config.defaultConcurrency = flags.concurrency;
   if (flags.shutdownTimeoutMs !== undefined) config.shutdownTimeoutMs = flags.shutdownTimeoutMs;
   if (flags.leaseMs !== undefined) config.leaseMs = flags.leaseMs;
-  const kairos = await Kairos.open({ ...config, store: flags.store });
+  // Until the store answers, a signal ends the process at once (nothing runs yet); the retry timers keep it alive.
+  const kairos = await whileUnreachable(() => Kairos.open({ ...config, store: flags.store }), out);
   // Engine timers are unref'd; this keeps the process alive until shutdown.
   const keepAlive = setInterval(() => undefined, 1 << 30);
   try {
@@ -64,7 +66,7 @@ async function workUntilSignal(kairos: Kairos, bindings: readonly QueueBinding[]
     out.log('kairos work: second signal; exiting now without waiting for running jobs');
     process.exit(EXIT.interrupted);
   });
-  await kairos.start();
+  await whileUnreachable(() => kairos.start(), out);
   const described = bindings.map((b) => `${b.queue} (concurrency ${b.options?.concurrency ?? kairos.config.defaultConcurrency})`);
   out.log(`kairos work: ready; worker ${kairos.workerId} runs ${described.join(', ')} on ${store}`);
   const received = await signal;
@@ -72,6 +74,24 @@ async function workUntilSignal(kairos: Kairos, bindings: readonly QueueBinding[]
   out.log(`kairos work: ${received}; stopping, running jobs have ${timeoutMs} ms to finish before they are handed back`);
   await kairos.stop({ timeoutMs });
   out.log(`kairos work: stopped; ${handedBack} job(s) handed back`);
+}
+
+/**
+ * Runs `fn` again while it fails because the store cannot be reached for now (a database restarting, a network
+ * blip): a worker started meanwhile waits for it, with backoff from 0.5 s to 10 s, instead of exiting. Any other
+ * error (a bad URL, a missing SQLite directory, a failed migration) ends the command as before.
+ */
+async function whileUnreachable<T>(fn: () => Promise<T>, out: Output): Promise<T> {
+  for (let delayMs = 500; ; delayMs = Math.min(delayMs * 2, 10_000)) {
+    try {
+      return await fn();
+    } catch (error) {
+      const transient = isKairosError(error, 'STORE_BUSY') || (isKairosError(error, 'STORE_ERROR') && error.details.transient === true);
+      if (!transient) throw error;
+      out.log(`kairos work: the store is unreachable (${(error as Error).message}); trying again in ${delayMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
 }
 
 /** Resolves on the first SIGTERM or SIGINT; calls `onSecond` on any later one. */
