@@ -3,30 +3,22 @@
  * driver's schema, in one transaction under a transaction-scoped advisory lock per schema, so several instances
  * starting at once apply each migration exactly once and the others wait, then find nothing to do.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { KairosError } from '../../core/errors.js';
 import type { MigrateResult, MigrationInfo } from '../driver.js';
 import { translate } from './pg-errors.js';
 import { run } from './pg-session.js';
+import { readMigrationFiles, type Migration } from '../migration-files.js';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 
 /** The first key of the advisory lock (the second is a hash of the schema name): "KRS" + 1. */
 const LOCK_CLASS = 0x4b525301;
 
-/** One migration file: its number, name and SQL. */
-export interface Migration extends MigrationInfo {
-  sql: string;
-}
-
 /** The migrations shipped with this driver, oldest first. */
 export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
-  return readdirSync(dir)
-    .filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f))
-    .sort()
-    .map((file) => ({ version: Number(file.slice(0, 3)), name: file.slice(4, -4), sql: readFileSync(dir + file, 'utf8') }));
+  return readMigrationFiles(dir);
 }
 
 /** The SQL a migration runs in `schema`: the file itself, with the schema first on the search path. */

@@ -2,26 +2,17 @@
  * Applies the numbered migrations in ./migrations (NNN_name.sql) in order, each in its own immediate transaction,
  * recording them in kairos_migrations. Safe to run from several processes at once.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
 import { KairosError } from '../../core/errors.js';
 import type { MigrateResult } from '../driver.js';
+import { readMigrationFiles, type Migration } from '../migration-files.js';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
-
 /** The migrations shipped with this driver, oldest first. */
 export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
-  return readdirSync(dir)
-    .filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f))
-    .sort()
-    .map((file) => ({ version: Number(file.slice(0, 3)), name: file.slice(4, -4), sql: readFileSync(dir + file, 'utf8') }));
+  return readMigrationFiles(dir);
 }
 
 const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS kairos_migrations (
