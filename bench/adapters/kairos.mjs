@@ -124,11 +124,37 @@ export async function enqueueAt(dues) {
  * `chunk`. Their payload has no `i`, so the tracker counts any of them that runs as unexpected.
  */
 export async function preloadFuture({ count, from, to, chunk = 10_000 }) {
+  await preloadFinished();
   for (let k = 0; k < count; k += chunk) {
     const items = [];
     for (let j = k; j < Math.min(count, k + chunk); j++) items.push({ payload: { future: j }, runAt: from + Math.floor(Math.random() * (to - from)) });
     await kairos.enqueueMany(QUEUE, items);
   }
+}
+
+/**
+ * PostgreSQL only, with KAIROS_BENCH_FINISHED_ROWS=N: N completed jobs of another queue retained in the table before
+ * the future jobs go in (W5 "with 10 million finished rows retained"), written by one INSERT … SELECT from
+ * generate_series, then the table is vacuumed and analyzed as autovacuum would have done over the days they took.
+ */
+async function preloadFinished() {
+  const rows = Number(process.env.KAIROS_BENCH_FINISHED_ROWS ?? 0);
+  if (STORE !== 'postgres' || rows <= 0) return;
+  const started = Date.now();
+  await withPg(async (client) => {
+    const jobs = `"${schema}".kairos_jobs`;
+    const now = Date.now();
+    for (let k = 0; k < rows; k += 1_000_000) {
+      await client.query(
+        `INSERT INTO ${jobs} (queue, state, payload, run_at, max_attempts, attempt, worker_id, started_at, finished_at, created_at, result)
+         SELECT 'archive', 'completed', '{"i":0}', $1::bigint - g, 5, 1, 'bench', $1::bigint - g, $1::bigint - g + 5, $1::bigint - g, 'null'
+         FROM generate_series($2::bigint, $3::bigint) AS g`,
+        [now, k + 1, Math.min(rows, k + 1_000_000)],
+      );
+    }
+    await client.query(`VACUUM (ANALYZE) ${jobs}`);
+  });
+  process.stderr.write(`preloaded ${rows} finished rows in ${Date.now() - started} ms\n`);
 }
 
 export async function startWorkers({ onJob }) {
@@ -180,12 +206,13 @@ export async function inspectStore() {
 
 /** As inspectStore, on PostgreSQL: states through the store's own counts, attempts and table sizes by SQL. */
 async function inspectPostgres() {
-  const counts = await kairos.jobs.counts();
+  // The bench queue only: W5 may have added retained rows of another queue (KAIROS_BENCH_FINISHED_ROWS).
+  const counts = await kairos.jobs.counts({ queue: QUEUE });
   const states = {};
   for (const c of counts) states[c.state] = (states[c.state] ?? 0) + c.count;
   return withPg(async (client) => {
     const q = (sql) => client.query(sql).then((r) => r.rows[0]);
-    const rerun = Number((await q(`SELECT count(*) AS n FROM "${schema}".kairos_jobs WHERE state = 'completed' AND attempt <> 1`)).n);
+    const rerun = Number((await q(`SELECT count(*) AS n FROM "${schema}".kairos_jobs WHERE queue = '${QUEUE}' AND state = 'completed' AND attempt <> 1`)).n);
     const attemptRows = Number((await q(`SELECT count(*) AS n FROM "${schema}".kairos_attempts`)).n);
     const size = Number((await q(`SELECT sum(pg_total_relation_size(c.oid)) AS b FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '${schema}'`)).b);
     return { states, completedWithAttemptNot1: rerun, attemptRows, schemaMB: +(size / 1048576).toFixed(1) };
