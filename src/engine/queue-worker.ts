@@ -1,13 +1,15 @@
 /**
  * One queue on one instance: the producer (wait for due work → claim a batch for the free slots) and the executor
- * (run the handler with its AbortSignal and timeout, then hand the outcome to the completer).
+ * (run the handler with its AbortSignal and timeout, then hand the outcome, decided by attempt-end.ts, to the
+ * completer).
  */
-import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffFunction, type BackoffSpec } from '../core/backoff.js';
+import type { BackoffFunction, BackoffSpec } from '../core/backoff.js';
 import type { Logger } from '../core/config.js';
 import type { TimerHandle } from '../core/clock.js';
-import { JobAbortedError, JobTimeoutError, toErrorInfo, UnrecoverableError } from '../core/job.js';
+import { JobAbortedError, JobTimeoutError } from '../core/job.js';
 import { isKairosError } from '../core/errors.js';
 import type { ClaimedJob, Driver, FinishItem } from '../driver/driver.js';
+import { endOfReturn, endOfThrow, serializeResult, type AttemptEnd } from './attempt-end.js';
 import type { Completer } from './completer.js';
 import type { KairosEmitter } from './events.js';
 import { JobContextImpl, toRunningJob, type Handler } from './job-context.js';
@@ -136,8 +138,9 @@ export class QueueWorker {
 
   private handBack(ex: Execution): void {
     const { id, attempt } = ex.claimed;
-    this.finish(ex, { state: 'scheduled', outcome: 'handed-back', runAt: this.config.clock.now(), countsAttempt: false, note: 'shutdown' }, () => {
-      if (this.events.wants('job:handed-back')) this.events.emit('job:handed-back', { id, queue: this.queue, attempt });
+    this.finish(ex, {
+      write: { state: 'scheduled', outcome: 'handed-back', runAt: this.config.clock.now(), countsAttempt: false, note: 'shutdown' },
+      announce: (events) => events.wants('job:handed-back') && events.emit('job:handed-back', { id, queue: this.queue, attempt }),
     });
   }
 
@@ -294,98 +297,31 @@ export class QueueWorker {
     }
     this.release(ex);
     const c = ex.claimed;
+    if (ok && ex.ctx.signalled === null && c.scheduleId === null && !this.events.wants('job:completed') && !this.events.wants('job:lease-lost')) {
+      // The common case, kept lean: nobody to tell afterwards, so no per-job callback.
+      const item: FinishItem = {
+        id: c.id, owner: this.owner, attempt: c.attempt, startedAt: c.startedAt, state: 'completed', outcome: 'completed', countsAttempt: true,
+        result: serializeResult(value, this.logger),
+      };
+      this.completer.push(item, NOOP);
+      return;
+    }
     const now = this.config.clock.now();
-    if (ok) {
-      const signal = ex.ctx.signalled;
-      if (signal?.kind === 'skip') {
-        this.finish(ex, { state: 'skipped', outcome: 'skipped', countsAttempt: true, note: signal.reason }, () => {
-          if (this.events.wants('job:skipped')) this.events.emit('job:skipped', { id: c.id, queue: c.queue, attempt: c.attempt, reason: signal.reason });
-        });
-      } else if (signal?.kind === 'snooze') {
-        const runAt = now + signal.delayMs;
-        this.finish(ex, { state: 'scheduled', outcome: 'snoozed', runAt, countsAttempt: false, note: `snoozed ${signal.delayMs} ms` }, () => {
-          if (this.events.wants('job:snoozed')) this.events.emit('job:snoozed', { id: c.id, queue: c.queue, attempt: c.attempt, runAt: new Date(runAt) });
-        });
-      } else if (c.scheduleId === null && !this.events.wants('job:completed') && !this.events.wants('job:lease-lost')) {
-        // The common case, kept lean: nobody to tell afterwards, so no per-job callback.
-        const item: FinishItem = {
-          id: c.id, owner: this.owner, attempt: c.attempt, startedAt: c.startedAt, state: 'completed', outcome: 'completed', countsAttempt: true,
-          result: serializeResult(value, this.logger),
-        };
-        this.completer.push(item, NOOP);
-      } else {
-        const result = serializeResult(value, this.logger);
-        this.finish(ex, { state: 'completed', outcome: 'completed', countsAttempt: true, result }, () => {
-          if (this.events.wants('job:completed')) {
-            this.events.emit('job:completed', { id: c.id, queue: c.queue, attempt: c.attempt, durationMs: now - c.startedAt, result: value });
-          }
-        });
-      }
-      return;
-    }
-    this.fail(ex, value, now);
+    this.finish(ex, ok
+      ? endOfReturn(c, ex.ctx.signalled, value, now, this.logger)
+      : endOfThrow(c, value, now, { config: this.config, handler: this.options.backoff, logger: this.logger }));
   }
 
-  private fail(ex: Execution, error: unknown, now: number): void {
+  /** Writes an attempt's end through the completer; announces it once the fence held, or the lost lease if not. */
+  private finish(ex: Execution, end: AttemptEnd): void {
     const c = ex.claimed;
-    const info = toErrorInfo(error);
-    const errorJson = JSON.stringify(info);
-    const timedOut = error instanceof JobTimeoutError;
-    // By name too: a handler module may load its own copy of the library, whose class is a different object.
-    const unrecoverable = error instanceof UnrecoverableError || (error instanceof Error && error.name === 'UnrecoverableError');
-    if (unrecoverable || c.attempt >= c.maxAttempts) {
-      this.finish(ex, { state: 'failed', outcome: unrecoverable ? 'unrecoverable' : timedOut ? 'timeout' : 'failed', countsAttempt: true, error: errorJson }, () => {
-        if (this.events.wants('job:failed')) this.events.emit('job:failed', { id: c.id, queue: c.queue, attempt: c.attempt, error: info });
-      });
-      return;
-    }
-    let runAt: number;
-    try {
-      runAt = now + this.retryDelay(c, error);
-    } catch (policyError) {
-      this.logger.error({ err: policyError, jobId: c.id }, 'backoff policy failed; retrying with the default policy');
-      runAt = now + backoffDelayMs(DEFAULT_BACKOFF, c.attempt, error, this.config.random, this.config.backoffPolicies);
-    }
-    this.finish(ex, { state: 'scheduled', outcome: timedOut ? 'timeout' : 'failed', runAt, countsAttempt: true, error: errorJson }, () => {
-      if (this.events.wants('job:retrying')) this.events.emit('job:retrying', { id: c.id, queue: c.queue, attempt: c.attempt, error: info, runAt: new Date(runAt) });
-    });
-  }
-
-  private retryDelay(c: ClaimedJob, error: unknown): number {
-    const { random, backoffPolicies } = this.config;
-    if (c.backoff !== null) return backoffDelayMs(JSON.parse(c.backoff) as BackoffSpec, c.attempt, error, random, backoffPolicies);
-    const fallback = this.options.backoff;
-    if (typeof fallback === 'function') {
-      const delay = fallback(c.attempt, error);
-      if (!Number.isFinite(delay) || delay < 0) throw new Error(`handler backoff returned ${String(delay)}`);
-      return Math.floor(delay);
-    }
-    return backoffDelayMs(fallback ?? DEFAULT_BACKOFF, c.attempt, error, random, backoffPolicies);
-  }
-
-  private finish(
-    ex: Execution,
-    outcome: Pick<FinishItem, 'state' | 'outcome' | 'countsAttempt' | 'runAt' | 'result' | 'error' | 'note'>,
-    onApplied: () => void,
-  ): void {
-    const c = ex.claimed;
-    const item: FinishItem = { id: c.id, owner: this.owner, attempt: c.attempt, startedAt: c.startedAt, ...outcome };
+    const item: FinishItem = { id: c.id, owner: this.owner, attempt: c.attempt, startedAt: c.startedAt, ...end.write };
     this.completer.push(item, (applied) => {
       if (c.scheduleId !== null) this.onScheduleJobDone();
-      if (applied) onApplied();
+      if (applied) end.announce(this.events);
       else if (this.events.wants('job:lease-lost')) this.events.emit('job:lease-lost', { id: c.id, queue: c.queue, attempt: c.attempt });
     });
   }
 }
 
 const NOOP = (): void => undefined;
-
-function serializeResult(value: unknown, logger: Logger): string | null {
-  if (value === undefined) return null;
-  try {
-    return JSON.stringify(value) ?? null;
-  } catch (error) {
-    logger.warn({ err: error }, 'handler result is not JSON-serializable; stored as null');
-    return null;
-  }
-}
