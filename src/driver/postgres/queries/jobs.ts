@@ -10,7 +10,9 @@ export function jobColumns(p = ''): string {
     ${p}max_attempts AS "maxAttempts", ${p}backoff, ${p}timeout_ms AS "timeoutMs", ${p}deadline, ${p}tags, ${p}owner,
     ${p}worker_id AS "workerId", ${p}lease_until AS "leaseUntil", ${p}started_at AS "startedAt", ${p}finished_at AS "finishedAt",
     ${p}created_at AS "createdAt", ${p}result, ${p}last_error AS "lastError", ${p}schedule_id AS "scheduleId",
-    ${p}occurrence_at AS "occurrenceAt"`;
+    ${p}occurrence_at AS "occurrenceAt", ${p}depends_on AS "dependsOn", ${p}dep_policy AS "dependencyPolicy",
+    ${p}deps_pending AS "dependenciesPending", ${p}run_after AS "runAfter", ${p}batch_id AS "batchId", ${p}fallback_of AS "fallbackOf",
+    ${p}fallback_job_id AS "fallbackJobId"`;
 }
 
 /** The statements over kairos_jobs that create, claim and read rows. */
@@ -116,6 +118,8 @@ export function jobSql(t: Tables) {
       WHERE id = $1
         AND state = 'scheduled'
         AND attempt = 0
+        -- A job held for its dependencies is kept (flows, migration 007): rewriting its run_at would release it.
+        AND deps_pending = 0
       RETURNING id`,
 
     /**
