@@ -39,6 +39,20 @@ export interface Job<P = unknown> {
   /** The schedule that produced the job and the occurrence's nominal instant; null for one-off jobs. */
   scheduleId: string | null;
   occurrenceAt: Date | null;
+  /** The jobs this one depends on (empty for none), and what one that does not complete does to it. */
+  dependsOn: number[];
+  onDependencyFailure: 'cancel' | 'run' | null;
+  /**
+   * Dependencies that have not ended yet. Above 0 the job is held: scheduled, but not claimed until they end
+   * (its runAt is the one asked for; it runs at that time or when released, whichever is later).
+   */
+  waitingFor: number;
+  /** The batch the job belongs to (its members and its completion job carry it). */
+  batchId: number | null;
+  /** The job this one is the fallback of (its queue's fallback, after it failed finally). */
+  fallbackOf: number | null;
+  /** This job's fallback job, once it failed finally on a queue that names a fallback. */
+  fallbackJobId: number | null;
 }
 
 /** One execution, or one run that did not count (snoozed, handed back). */

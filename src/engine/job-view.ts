@@ -13,7 +13,8 @@ export function toJob(row: JobRow): Job {
     state: row.state,
     payload: JSON.parse(row.payload) as unknown,
     priority: row.priority,
-    runAt: new Date(row.runAt),
+    // A held job's stored runAt is the latest instant (out of the claim's reach); show the one asked for.
+    runAt: new Date(row.dependenciesPending > 0 && row.runAfter !== null ? row.runAfter : row.runAt),
     key: row.key,
     attempt: row.attempt,
     maxAttempts: row.maxAttempts,
@@ -30,6 +31,12 @@ export function toJob(row: JobRow): Job {
     lastError: json<ErrorInfo>(row.lastError),
     scheduleId: row.scheduleId,
     occurrenceAt: date(row.occurrenceAt),
+    dependsOn: json<number[]>(row.dependsOn) ?? [],
+    onDependencyFailure: row.dependencyPolicy,
+    waitingFor: row.state === 'scheduled' ? row.dependenciesPending : 0,
+    batchId: row.batchId,
+    fallbackOf: row.fallbackOf,
+    fallbackJobId: row.fallbackJobId,
   };
 }
 

@@ -15,7 +15,10 @@ import { Completer } from './completer.js';
 import { asItemError, assertId, prepareMany, prepareOne, type EnqueueCallOptions, type EnqueueItem } from './enqueue-input.js';
 import { KairosEmitter, type KairosEventName, type KairosEvents } from './events.js';
 import type { Handler } from './job-context.js';
+import { Batches } from './batches.js';
+import { JobBulk } from './job-bulk.js';
 import { JobQueries } from './job-queries.js';
+import { JobWaiter } from './job-waiter.js';
 import { toJob } from './job-view.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { JobPruner } from './maintenance/job-pruner.js';
@@ -67,8 +70,11 @@ export class Kairos {
   private closed = false;
   private idleWaiters: (() => void)[] = [];
 
-  /** Job queries. Getters return null for an unknown id. */
+  /** Job queries, bulk actions by filter, waitFor. Getters return null for an unknown id. */
   readonly jobs: JobQueries;
+  /** Batches of jobs with a completion job, and their progress. */
+  readonly batches: Batches;
+  private readonly waiter: JobWaiter;
   /** Queues as stored objects: list with counts, settings, pause and resume for every instance. */
   readonly queues: Queues;
 
@@ -99,9 +105,17 @@ export class Kairos {
     this.clock = StoreClock.for(resolved, driver);
     const config: EngineConfig = { ...resolved, clock: this.clock, activity: new Activity() };
     this.engineConfig = config;
-    this.jobs = new JobQueries(driver, () => this.assertOpen());
-    this.queues = new Queues(driver, () => this.assertOpen(), (queue) => this.workers.get(queue)?.notify(this.clock.now()));
     this.workerId = config.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    this.waiter = new JobWaiter(driver, this.clock);
+    const bulk = new JobBulk(driver, this.clock, this.workerId, {
+      abort: (queue, id, error) => this.workers.get(queue)?.abandon(id, error, { announce: false }),
+      wake: (queue) => {
+        for (const w of queue === null ? this.workers.values() : [this.workers.get(queue)]) w?.notify(this.clock.now());
+      },
+    });
+    this.jobs = new JobQueries(driver, () => this.assertOpen(), bulk, this.waiter);
+    this.queues = new Queues(driver, () => this.assertOpen(), (queue) => this.workers.get(queue)?.notify(this.clock.now()), (filter) => bulk.cancelFilter(filter));
+    this.batches = new Batches(driver, config, () => this.assertOpen(), (queue, runAt) => this.workers.get(queue)?.notify(runAt));
     this.logger = config.logger ?? (pino({ level: process.env.KAIROS_LOG_LEVEL ?? 'warn', base: { workerId: this.workerId } }, pino.destination(2)) as unknown as Logger);
     this.clockSync = new TimerLoop(this.clock, async () => (await this.clock.sync(), STORE_CLOCK_SYNC_MS), (error) => this.events.emit('error', { error, where: 'store clock' }), STORE_CLOCK_SYNC_MS, config.activity);
     this.completer = new Completer(driver, config.clock, config.completionBatchSize, (error) => {
@@ -171,7 +185,9 @@ export class Kairos {
     this.assertOpen();
     if (this.stopping !== null) await this.stopping;
     if (this.started) return;
-    if (this.driver.capabilities.listenNotify && this.driver.subscribe !== undefined && this.subscription === null) {
+    const caps = this.driver.capabilities;
+    // On a store with local notifications only (SQLite), this hears work released by this process's own writes.
+    if ((caps.listenNotify || caps.localNotify === true) && this.driver.subscribe !== undefined && this.subscription === null) {
       this.subscription = await this.driver.subscribe((n) => this.onNotification(n), () => this.wakeAll());
     }
     this.started = true;
@@ -223,6 +239,7 @@ export class Kairos {
     this.closing ??= (async () => {
       await this.stop(options);
       await this.completer.flush();
+      await this.waiter.close();
       this.closed = true;
       await this.driver.close();
     })();
@@ -235,7 +252,8 @@ export class Kairos {
     else if (n.kind === 'job-cancelled') {
       if (n.owner === this.workerId) this.workers.get(n.queue)?.abandon(n.id, new JobAbortedError(`job ${n.id} was cancelled`, 'cancelled'));
     } else if (n.kind === 'queue-changed') this.workers.get(n.queue)?.notify(this.clock.now());
-    else this.materializer.wake();
+    else if (n.kind === 'schedule-changed') this.materializer.wake();
+    // job-finished is for waitFor, which listens on its own.
   }
 
   /** After a lost notification listener comes back: look at the store again for anything missed meanwhile. */

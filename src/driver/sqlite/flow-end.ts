@@ -20,8 +20,9 @@ export function endJobs(s: Statements, ids: readonly number[], now: number, note
   while (frontier.length > 0) {
     const next: number[] = [];
     for (const id of frontier) {
-      const t = s.flow.take.get({ id }) as { id: number; queue: string; state: number; flow: number } | undefined;
+      const t = s.flow.pendingEnd.get({ id }) as { id: number; queue: string; state: number; flow: number } | undefined;
       if (t === undefined) continue;
+      s.flow.clear.run({ id });
       const state = STATE_NAME[t.state]!;
       if ((t.flow & 2) !== 0) notes.push({ kind: 'job-finished', id, queue: t.queue, state });
       if ((t.flow & 1) === 0) continue;

@@ -90,12 +90,20 @@ export function flowSql(t: Tables) {
 
     /** flowTake — $1 id[]; ended jobs' pending consequences, cleared as they are written. */
     take: `
-      UPDATE ${t.jobs}
+      WITH pending AS MATERIALIZED (
+        SELECT id, flow
+        FROM ${t.jobs}
+        WHERE id = ANY ($1::bigint[])
+          AND flow <> 0
+          AND finished_at IS NOT NULL
+        ORDER BY id
+        FOR NO KEY UPDATE
+      )
+      UPDATE ${t.jobs} AS j
       SET flow = 0
-      WHERE id = ANY ($1::bigint[])
-        AND flow <> 0
-        AND finished_at IS NOT NULL
-      RETURNING id, queue, state, flow`,
+      FROM pending
+      WHERE j.id = pending.id
+      RETURNING j.id, j.queue, j.state, pending.flow`,
 
     /** flowEdgesTake — $1 id[]; the dependents of ended jobs, their edges deleted. */
     edgesTake: `

@@ -78,14 +78,19 @@ export const flowSql = {
     DELETE FROM kairos_job_tags
     WHERE job_id IN (SELECT value FROM json_each(:ids))`,
 
-  /** flowTake — :id; an ended job's pending consequences, cleared as they are written. */
-  take: `
-    UPDATE kairos_jobs
-    SET flow = 0
+  /** flowPendingEnd — :id; an ended job's consequences not yet written (flowClear marks them written). */
+  pendingEnd: `
+    SELECT id, queue, state, flow
+    FROM kairos_jobs
     WHERE id = :id
       AND flow <> 0
-      AND state >= ${S.completed}
-    RETURNING id, queue, state, flow`,
+      AND state >= ${S.completed}`,
+
+  /** flowClear — :id */
+  clear: `
+    UPDATE kairos_jobs
+    SET flow = 0
+    WHERE id = :id`,
 
   /** flowEdgesTake — :id; the dependents of an ended job, their edges deleted. */
   edgesTake: `
