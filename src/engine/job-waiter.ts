@@ -32,7 +32,6 @@ export class JobWaiter {
     if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 0) {
       throw new KairosError('JOB_OPTION_INVALID', `timeoutMs: must be an integer ≥ 0, got ${String(timeoutMs)}`, { details: { field: 'timeoutMs' } });
     }
-    await this.listen();
     let wake: () => void = () => undefined;
     const woken = new Set<() => void>();
     const set = this.waiters.get(id) ?? new Set();
@@ -50,6 +49,8 @@ export class JobWaiter {
       hook();
     }, timeoutMs);
     try {
+      // The deadline runs from the call (armed above, before any await), so a caller's clock sees it at once.
+      await this.listen();
       let row = await this.driver.jobWatch({ id });
       if (row === null) throw new KairosError('JOB_NOT_FOUND', `job ${id} not found`, { details: { field: 'id' } });
       let pollMs = FIRST_POLL_MS;
