@@ -6,6 +6,7 @@ import { describe } from 'vitest';
 import { claimConformance } from './claim.js';
 import type { ConformanceTarget } from './context.js';
 import { finishConformance } from './finish.js';
+import { flowConformance } from './flows.js';
 import { insertConformance } from './insert.js';
 import { leaseConformance } from './leases.js';
 import { manageConformance } from './manage.js';
@@ -25,6 +26,7 @@ export function runDriverConformance(target: ConformanceTarget): void {
     leaseConformance(target);
     manageConformance(target);
     queueConformance(target);
+    flowConformance(target);
     scheduleConformance(target);
     storeConformance(target);
     notificationConformance(target);
