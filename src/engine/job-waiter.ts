@@ -44,6 +44,8 @@ export class JobWaiter {
     };
     set.add(hook);
     let timedOut = false;
+    // The engine's timers do not keep the process alive (unref'd); a caller awaiting a job must, like an awaited fetch.
+    const keepAlive = setInterval(() => undefined, 2 ** 30);
     const deadline = this.clock.setTimer(() => {
       timedOut = true;
       hook();
@@ -75,6 +77,7 @@ export class JobWaiter {
       }
       return toJob(row);
     } finally {
+      clearInterval(keepAlive);
       deadline.cancel();
       set.delete(hook);
       if (set.size === 0) this.waiters.delete(id);

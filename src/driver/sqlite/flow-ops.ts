@@ -17,7 +17,7 @@ import type { Statements } from './statements.js';
 type Notes = StoreNotification[];
 
 /** Tags and dependencies of the jobs an insert created (or replaced), in the insert's transaction. */
-export function insertExtras(s: Statements, jobs: readonly NewJob[], out: readonly InsertResult[], now: number, notes: Notes): void {
+export function insertExtras(s: Statements, jobs: readonly NewJob[], out: readonly InsertResult[], now: number): void {
   for (let i = 0; i < jobs.length; i++) {
     const job = jobs[i]!;
     const r = out[i]!;
@@ -73,13 +73,13 @@ export function resolveUnresolved(s: Statements, limit: number, now: number, not
 }
 
 /** A batch: members, then the completion job held until every member has ended. */
-export function createBatch(s: Statements, jobs: readonly NewJob[], completion: NewJob, now: number, notes: Notes): { batchId: number; jobs: InsertResult[]; completionJobId: number } {
+export function createBatch(s: Statements, jobs: readonly NewJob[], completion: NewJob, now: number): { batchId: number; jobs: InsertResult[]; completionJobId: number } {
   const batchId = toJobId((s.flow.batchInsert.get({ total: jobs.length, now }) as { id: number }).id);
   const members = insertAll(s, jobs, now);
-  insertExtras(s, jobs, members, now, notes);
+  insertExtras(s, jobs, members, now);
   const wrapped: NewJob = { ...completion, payload: `{"batchId":${batchId},"payload":${completion.payload}}` };
   const [done] = insertAll(s, [wrapped], now);
-  insertExtras(s, [wrapped], [done!], now, notes);
+  insertExtras(s, [wrapped], [done!], now);
   const completionJobId = done!.id;
   for (const m of members) {
     s.flow.batchMarkMember.run({ id: m.id, batchId });

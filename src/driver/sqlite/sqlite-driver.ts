@@ -119,7 +119,7 @@ export class SqliteDriver implements Driver {
         t = db.transaction((js: readonly NewJob[], n: number) => {
           const out = insertAll(s, js, n);
           // Tags and dependencies (flows, migration 007), in the same transaction.
-          if (needsExtras(js)) insertExtras(s, js, out, n, []);
+          if (needsExtras(js)) insertExtras(s, js, out, n);
           return out;
         });
         txnCache.set(db, t);
@@ -206,7 +206,7 @@ export class SqliteDriver implements Driver {
     const now = p.now ?? this.clock();
     return this.run(() => {
       const s = statementsFor(db);
-      const t = db.transaction(() => createBatch(s, p.jobs, p.completion, now, this.notes));
+      const t = db.transaction(() => createBatch(s, p.jobs, p.completion, now));
       return db.inTransaction ? t() : t.immediate();
     });
   }
