@@ -43,7 +43,6 @@ const BY_CODE: Record<ErrorCode, ExitCode> = {
   JOB_NOT_FOUND: EXIT.notFound,
   SCHEDULE_NOT_FOUND: EXIT.notFound,
   QUEUE_NOT_FOUND: EXIT.notFound,
-  BATCH_NOT_FOUND: EXIT.notFound,
   FILTER_INVALID: EXIT.invalidInput,
   WAIT_TIMEOUT: EXIT.conflict,
   QUEUE_CONFLICT: EXIT.conflict,

@@ -16,7 +16,6 @@ export const ERROR_CATALOG = {
   JOB_NOT_FOUND: 'No job has that id (it never existed or retention pruned it).',
   JOB_STATE_CONFLICT: 'The job is not in a state that allows the operation (for example replay of a running job).',
   WAIT_TIMEOUT: 'waitFor gave up: the job did not reach a final state within timeoutMs (it goes on; wait again or cancel it).',
-  BATCH_NOT_FOUND: 'No batch has that id.',
   FILTER_INVALID: 'A job filter field (queue, state, tag, key prefix, time range) is of the wrong type or out of bounds; the message names it.',
   QUEUE_NOT_FOUND: 'No queue has stored settings under that name (a remove found none).',
   QUEUE_OPTION_INVALID: 'A queue setting is unknown, of the wrong type or out of bounds; the message names it.',
