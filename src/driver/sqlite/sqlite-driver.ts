@@ -248,7 +248,7 @@ export class SqliteDriver implements Driver {
   }
 
   async jobWatch(p: { id: number }): Promise<JobRow | null> {
-    return this.run(() => {
+    return this.write(() => {
       this.s.flow.watch.run(p);
       return (this.s.job.get.get(p) as JobRow | undefined) ?? null;
     });
