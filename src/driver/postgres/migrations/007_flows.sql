@@ -39,7 +39,8 @@ CREATE TABLE kairos_batches (
   created_at         bigint  NOT NULL
 );
 
-CREATE INDEX kairos_jobs_batch ON kairos_jobs (batch_id, state) WHERE batch_id IS NOT NULL;
+-- On batch_id alone: an index that named state would be touched by every claim and completion of every job.
+CREATE INDEX kairos_jobs_batch ON kairos_jobs (batch_id) WHERE batch_id IS NOT NULL;
 CREATE INDEX kairos_jobs_flow ON kairos_jobs (id) WHERE flow <> 0 AND finished_at IS NOT NULL;
 -- COLLATE "C": a prefix range must follow byte (code point) order, whatever the database's collation.
 CREATE INDEX kairos_jobs_key_prefix ON kairos_jobs (queue, key COLLATE "C") WHERE key IS NOT NULL;

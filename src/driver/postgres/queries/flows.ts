@@ -1,6 +1,10 @@
 /**
  * Named statements of the PostgreSQL driver for flows (migration 007): dependencies, batches, fallbacks, waiters,
  * tags, filtered lists and bulk actions. Rows several instances may touch are locked in id order.
+ *
+ * Planner trap (as in job-writes.ts): rows of a batch are locked by primary key alone (`id = ANY`), and the other
+ * tests are made on the locked rows. With a state or flow test in the lock step, a fresh table's statistics made the
+ * planner scan the whole table for every batch of a bulk cancel.
  */
 import { HELD_RUN_AT } from '../../driver.js';
 import { jobColumns } from './jobs.js';
@@ -13,11 +17,13 @@ const FINAL = `('completed', 'failed', 'cancelled', 'expired', 'skipped')`;
  * $11 runAtFrom $12 runAtTo $13 finishedFrom $14 finishedTo; a null leaves its field out. node-postgres sends unnamed
  * statements, which PostgreSQL plans with the values bound, so the null tests fold away and the indexes stay usable.
  */
-function filtered(t: Tables): string {
+function filtered(t: Tables, byTag = false): string {
+  // Read along the tag already: no second probe per row.
+  const tag = byTag ? '' : `
+        AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM ${t.jobTags} AS t2 WHERE t2.tag = $5::text AND t2.job_id = j.id))`;
   return `
         AND ($3::text IS NULL OR j.queue = $3::text)
-        AND ($4::text[] IS NULL OR j.state = ANY ($4::text[]))
-        AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM ${t.jobTags} AS t2 WHERE t2.tag = $5::text AND t2.job_id = j.id))
+        AND ($4::text[] IS NULL OR j.state = ANY ($4::text[]))${tag}
         AND ($6::text IS NULL OR (j.key COLLATE "C" >= $6::text AND ($7::text IS NULL OR j.key COLLATE "C" < $7::text)))
         AND ($8::bigint IS NULL OR j.batch_id = $8::bigint)
         AND ($9::bigint IS NULL OR j.created_at >= $9::bigint)
@@ -91,11 +97,9 @@ export function flowSql(t: Tables) {
     /** flowTake — $1 id[]; ended jobs' pending consequences, cleared as they are written. */
     take: `
       WITH pending AS MATERIALIZED (
-        SELECT id, flow
+        SELECT id, flow, finished_at
         FROM ${t.jobs}
         WHERE id = ANY ($1::bigint[])
-          AND flow <> 0
-          AND finished_at IS NOT NULL
         ORDER BY id
         FOR NO KEY UPDATE
       )
@@ -103,6 +107,8 @@ export function flowSql(t: Tables) {
       SET flow = 0
       FROM pending
       WHERE j.id = pending.id
+        AND pending.flow <> 0
+        AND pending.finished_at IS NOT NULL
       RETURNING j.id, j.queue, j.state, pending.flow`,
 
     /** flowEdgesTake — $1 id[]; the dependents of ended jobs, their edges deleted. */
@@ -255,7 +261,7 @@ export function flowSql(t: Tables) {
       FROM ${t.jobTags} AS t
       JOIN ${t.jobs} AS j ON j.id = t.job_id
       WHERE t.tag = $5::text
-        AND t.job_id < $1 ${filtered(t)}
+        AND t.job_id < $1 ${filtered(t, true)}
       ORDER BY t.job_id DESC
       LIMIT $2`,
 
@@ -286,7 +292,6 @@ export function flowSql(t: Tables) {
         SELECT id, owner, attempt, started_at, state AS was
         FROM ${t.jobs}
         WHERE id = ANY ($1::bigint[])
-          AND state IN ('scheduled', 'running')
         ORDER BY id
         FOR NO KEY UPDATE
       ),
@@ -295,7 +300,7 @@ export function flowSql(t: Tables) {
         SET state = 'cancelled', finished_at = ${now('$2')}, owner = NULL, lease_until = NULL
         FROM picked
         WHERE j.id = picked.id
-          AND j.state IN ('scheduled', 'running')
+          AND picked.was IN ('scheduled', 'running')
         RETURNING j.id, j.queue, picked.owner, picked.attempt, picked.started_at, picked.was, j.finished_at
       ),
       recorded AS (

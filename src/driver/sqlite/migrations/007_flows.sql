@@ -50,8 +50,10 @@ CREATE TABLE kairos_batches (
   created_at         INTEGER NOT NULL
 );
 
-CREATE INDEX kairos_jobs_batch ON kairos_jobs (batch_id, state) WHERE batch_id IS NOT NULL;
--- Ended jobs whose consequences are not written yet (a deadline passed in the claim): the sweep reads only these.
+-- On batch_id alone: an index that named state would be touched by every claim and completion of every job.
+CREATE INDEX kairos_jobs_batch ON kairos_jobs (batch_id) WHERE batch_id IS NOT NULL;
+-- Ended jobs whose consequences are not written yet (a deadline passed in the claim): the sweep reads only these,
+-- not the (possibly many) marked jobs still pending. Evaluating its predicate is all an unmarked job's end costs.
 CREATE INDEX kairos_jobs_flow ON kairos_jobs (id) WHERE flow <> 0 AND finished_at IS NOT NULL;
 -- Key prefix filters: a range on (queue, key) over every state (kairos_jobs_key covers only key holders).
 CREATE INDEX kairos_jobs_key_prefix ON kairos_jobs (queue, key) WHERE key IS NOT NULL;
