@@ -39,6 +39,11 @@ export function describeJob(job: JobDetail): string {
     ['result', job.result === null || job.result === undefined ? '-' : clip(JSON.stringify(job.result), 200)],
     ['last error', job.lastError === null ? '-' : clip(`${job.lastError.name}: ${job.lastError.message}`, 200)],
   ];
+  // Flows, only where they apply (docs/flows.md).
+  if (job.dependsOn.length > 0) fields.push(['depends on', `${clip(job.dependsOn.join(', '), 200)} (waiting for ${job.waitingFor}; on failure: ${job.onDependencyFailure ?? 'cancel'})`]);
+  if (job.batchId !== null) fields.push(['batch', String(job.batchId)]);
+  if (job.fallbackOf !== null) fields.push(['fallback of', String(job.fallbackOf)]);
+  if (job.fallbackJobId !== null) fields.push(['fallback job', String(job.fallbackJobId)]);
   const width = Math.max(...fields.map(([label]) => label.length));
   const head = fields.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');
   if (job.attempts.length === 0) return `${head}\n\nattempts: none yet`;

@@ -172,6 +172,7 @@ export function deleteMany(s: Statements, filter: JobFilter, cursor: number | un
   const ids = JSON.stringify(rows.filter((r) => r.finishedAt !== null && !hasPendingFlow(s, r.id)).map((r) => r.id));
   s.attempt.deleteByJobs.run({ ids });
   s.flow.tagsDeleteMany.run({ ids });
+  s.flow.batchDeleteByCompletion.run({ ids });
   const changed = s.job.deleteMany.run({ ids }).changes;
   return page(rows, limit, changed);
 }

@@ -139,6 +139,7 @@ export class SqliteDriver implements Driver {
       const json = JSON.stringify(ids);
       this.s.attempt.deleteByJobs.run({ ids: json });
       this.s.flow.tagsDeleteMany.run({ ids: json });
+      this.s.flow.batchDeleteByCompletion.run({ ids: json });
       return this.s.job.deleteMany.run({ ids: json }).changes;
     });
   }

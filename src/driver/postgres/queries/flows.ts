@@ -349,6 +349,10 @@ export function flowSql(t: Tables) {
       labels AS (
         DELETE FROM ${t.jobTags}
         WHERE job_id IN (SELECT id FROM gone)
+      ),
+      batches AS (
+        DELETE FROM ${t.batches}
+        WHERE completion_job_id IN (SELECT id FROM gone)
       )
       SELECT count(*)::integer AS count
       FROM gone`,

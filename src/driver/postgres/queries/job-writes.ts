@@ -254,6 +254,10 @@ export function jobWriteSql(t: Tables) {
       labels AS (
         DELETE FROM ${t.jobTags}
         WHERE job_id IN (SELECT id FROM gone)
+      ),
+      batches AS (
+        DELETE FROM ${t.batches}
+        WHERE completion_job_id IN (SELECT id FROM gone)
       )
       SELECT count(*) AS count
       FROM gone`,

@@ -162,6 +162,11 @@ export const flowSql = {
     WHERE id = :id
       AND flow <> 0`,
 
+  /** batchDeleteByCompletion — :ids (JSON array); batches whose completion job is deleted go with it. */
+  batchDeleteByCompletion: `
+    DELETE FROM kairos_batches
+    WHERE completion_job_id IN (SELECT value FROM json_each(:ids))`,
+
   /** batchInsert — :total :now */
   batchInsert: `
     INSERT INTO kairos_batches (total, created_at)
