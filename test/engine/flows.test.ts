@@ -121,4 +121,21 @@ describeEachStore('flows', ({ openKairos }) => {
     expect((await kairos.queues.get('email'))).toBeNull();
     expect((await kairos.jobs.list({ tag: 'promo' })).jobs.map((j) => j.id)).toEqual([sms.id, push.id]);
   });
+
+  it('a dependency whose deadline passes before it starts cancels its dependent (expired in the claim)', async () => {
+    const { kairos, clock } = await openKairos();
+    kairos.handle('step', async () => undefined);
+    await kairos.queues.pause('step');
+    const a = await kairos.enqueue('step', 'a', { deadline: new Date(T0 + 1_000) });
+    const b = await kairos.enqueue('after', 'b', { dependsOn: [a.id] });
+    await kairos.start();
+    await clock.advance(2_000);
+    const expired = waitForEvent(kairos, 'job:expired');
+    await kairos.queues.resume('step');
+    await expired;
+    // SQLite writes it in the claim's transaction; PostgreSQL's claim commits alone and the rescuer's pass writes it.
+    await clock.advance(kairos.config.rescueIntervalMs);
+    expect(await kairos.jobs.get(a.id)).toMatchObject({ state: 'expired' });
+    expect(await kairos.jobs.get(b.id)).toMatchObject({ state: 'cancelled', lastError: { name: 'DependencyFailed', message: `dependency job ${a.id} ended expired` } });
+  });
 });
