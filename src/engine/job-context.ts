@@ -53,8 +53,11 @@ export interface JobContext {
   snooze(delayMs: number): SnoozeSignal;
 }
 
-/** A handler: resolve to complete (the value is stored as the result), throw to fail. */
-export type Handler<P = unknown> = (job: RunningJob<P>, ctx: JobContext) => unknown;
+/** A handler: resolve to complete (the value, of type R, is stored as the result), throw to fail. */
+export type Handler<P = unknown, R = unknown> = (
+  job: RunningJob<P>,
+  ctx: JobContext,
+) => R | SkipSignal | SnoozeSignal | PromiseLike<R | SkipSignal | SnoozeSignal>;
 
 export class JobContextImpl implements JobContext {
   private controller: AbortController | null = null;

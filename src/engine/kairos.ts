@@ -15,6 +15,8 @@ import { Completer } from './completer.js';
 import { asItemError, assertId, prepareMany, prepareOne, type EnqueueCallOptions, type EnqueueItem } from './enqueue-input.js';
 import { KairosEmitter, type KairosEventName, type KairosEvents } from './events.js';
 import type { Handler } from './job-context.js';
+import { defineQueue, validatePayload, validatePayloadSync, type QueueDefinition, type QueueDefinitionOptions } from '../core/queue-definition.js';
+import { QueueSchemas, TypedQueue } from './typed-queue.js';
 import { JobQueries } from './job-queries.js';
 import { toJob } from './job-view.js';
 import { LeaseKeeper } from './lease-keeper.js';
@@ -66,6 +68,7 @@ export class Kairos {
   private closing: Promise<void> | null = null;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
+  private readonly schemas = new QueueSchemas();
 
   /** Job queries. Getters return null for an unknown id. */
   readonly jobs: JobQueries;
@@ -136,10 +139,30 @@ export class Kairos {
 
   // ── handlers and lifecycle ──────────────────────────────────────────────────────────────────────────────
 
-  /** Register the handler of a queue on this instance. */
-  handle<P = unknown>(queue: string, handler: Handler<P>, options: HandlerOptions = {}): this {
+  /**
+   * A typed queue on this instance: `kairos.queue<Push, PushResult>('push')`, `kairos.queue('push', { schema })` or
+   * `kairos.queue(definition)`. Its schema, if any, also checks enqueues by the plain name on this instance.
+   */
+  queue<P, R, I>(definition: QueueDefinition<P, R, I>): TypedQueue<P, R, I>;
+  queue<P = unknown, R = unknown, I = P>(name: string, options?: QueueDefinitionOptions<P, I>): TypedQueue<P, R, I>;
+  queue<P, R, I>(queue: string | QueueDefinition<P, R, I>, options?: QueueDefinitionOptions<P, I>): TypedQueue<P, R, I> {
     this.assertOpen();
+    const definition = typeof queue === 'string' ? defineQueue<P, R, I>(queue, options) : queue;
+    this.schemas.register(definition as QueueDefinition<unknown, unknown, unknown>);
+    return definition instanceof TypedQueue ? (definition as TypedQueue<P, R, I>) : new TypedQueue(definition, this);
+  }
+
+  /**
+   * Register the handler of a queue on this instance: a function, or the URL of a module whose default export runs
+   * in a pool of worker threads (`{ isolate: 'thread' }`, docs/handlers.md).
+   */
+  handle<P, R, I>(queue: QueueDefinition<P, R, I>, handler: Handler<P, R> | URL, options?: HandlerOptions): this;
+  handle<P = unknown>(queue: string, handler: Handler<P> | URL, options?: HandlerOptions): this;
+  handle(queueOrDefinition: string | QueueDefinition<unknown, unknown, unknown>, handler: Handler | URL, options: HandlerOptions = {}): this {
+    this.assertOpen();
+    const queue = typeof queueOrDefinition === 'string' ? queueOrDefinition : queueOrDefinition.name;
     assertQueueName(queue);
+    if (typeof queueOrDefinition !== 'string') this.schemas.register(queueOrDefinition);
     if (this.workers.has(queue)) throw new KairosError('HANDLER_EXISTS', `queue "${queue}" already has a handler on this instance`, { details: { field: 'queue' } });
     if (typeof handler !== 'function') throw configError('handler', 'must be a function (job, ctx) => Promise<result>');
     for (const k of Object.keys(options)) if (!['concurrency', 'timeoutMs', 'backoff'].includes(k)) throw configError(`handle.${k}`, 'unknown handler option');
@@ -269,17 +292,30 @@ export class Kairos {
 
   // ── enqueue ─────────────────────────────────────────────────────────────────────────────────────────────
 
-  /** Store one job. With `tx`, the insert joins the caller's open transaction. */
-  async enqueue(queue: string, payload: unknown, options?: EnqueueCallOptions): Promise<EnqueuedJob> {
+  /**
+   * Store one job. With `tx`, the insert joins the caller's open transaction. A queue definition (or a name defined
+   * on this instance with a schema) checks the payload first: PAYLOAD_REJECTED, storing nothing, when it fails.
+   */
+  async enqueue<P, R, I>(queue: QueueDefinition<P, R, I>, payload: I, options?: EnqueueCallOptions): Promise<EnqueuedJob>;
+  async enqueue(queue: string, payload: unknown, options?: EnqueueCallOptions): Promise<EnqueuedJob>;
+  async enqueue(queueOrDefinition: string | QueueDefinition<unknown, unknown, unknown>, payload: unknown, options?: EnqueueCallOptions): Promise<EnqueuedJob> {
     this.assertOpen();
+    const queue = typeof queueOrDefinition === 'string' ? queueOrDefinition : queueOrDefinition.name;
+    const schema = this.schemas.of(queueOrDefinition);
+    if (schema !== null) payload = await validatePayload(queue, schema, payload);
     const { tx, job } = prepareOne(queue, payload, options, this.clock.now(), this.config);
     const [result] = await this.driver.jobInsertMany({ jobs: [job], now: this.clock.param(), tx });
     return this.afterInsert([job], [result!], tx)[0]!;
   }
 
-  /** Store many jobs of one queue in one transaction: all or none. */
-  async enqueueMany(queue: string, items: readonly EnqueueItem[], options: { tx?: unknown } = {}): Promise<EnqueuedJob[]> {
+  /** Store many jobs of one queue in one transaction: all or none (a schema checks every payload first). */
+  async enqueueMany<P, R, I>(queue: QueueDefinition<P, R, I>, items: readonly EnqueueItem<I>[], options?: { tx?: unknown }): Promise<EnqueuedJob[]>;
+  async enqueueMany(queue: string, items: readonly EnqueueItem[], options?: { tx?: unknown }): Promise<EnqueuedJob[]>;
+  async enqueueMany(queueOrDefinition: string | QueueDefinition<unknown, unknown, unknown>, items: readonly EnqueueItem[], options: { tx?: unknown } = {}): Promise<EnqueuedJob[]> {
     this.assertOpen();
+    const queue = typeof queueOrDefinition === 'string' ? queueOrDefinition : queueOrDefinition.name;
+    const schema = this.schemas.of(queueOrDefinition);
+    if (schema !== null) items = await validateItems(queue, schema, items);
     const jobs = prepareMany(queue, items, this.clock.now(), this.config);
     if (jobs.length === 0) return [];
     let results: InsertResult[];
@@ -295,8 +331,13 @@ export class Kairos {
    * Synchronous enqueue for use inside a synchronous SQLite `db.transaction(() => …)`: pass that `db` as `tx`. Throws
    * CAPABILITY_MISSING on stores without synchronous transactions (PostgreSQL: use enqueue with `tx`).
    */
-  enqueueSync(queue: string, payload: unknown, options?: EnqueueCallOptions): EnqueuedJob {
+  enqueueSync<P, R, I>(queue: QueueDefinition<P, R, I>, payload: I, options?: EnqueueCallOptions): EnqueuedJob;
+  enqueueSync(queue: string, payload: unknown, options?: EnqueueCallOptions): EnqueuedJob;
+  enqueueSync(queueOrDefinition: string | QueueDefinition<unknown, unknown, unknown>, payload: unknown, options?: EnqueueCallOptions): EnqueuedJob {
     this.assertOpen();
+    const queue = typeof queueOrDefinition === 'string' ? queueOrDefinition : queueOrDefinition.name;
+    const schema = this.schemas.of(queueOrDefinition);
+    if (schema !== null) payload = validatePayloadSync(queue, schema, payload);
     // Input first: a bad option is the caller's error on every store.
     const { tx, job } = prepareOne(queue, payload, options, this.clock.now(), this.config);
     if (!this.driver.capabilities.syncTransactions || this.driver.jobInsertManySync === undefined) {
@@ -396,4 +437,20 @@ export class Kairos {
   private assertOpen(): void {
     if (this.closed) throw new KairosError('CLOSED', 'this Kairos instance is closed');
   }
+}
+
+/** Every item's payload through the schema; the first refusal names its item (`items[2]`). */
+async function validateItems(queue: string, schema: NonNullable<ReturnType<QueueSchemas['of']>>, items: readonly EnqueueItem[]): Promise<EnqueueItem[]> {
+  if (!Array.isArray(items)) return items as EnqueueItem[];
+  const out: EnqueueItem[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    if (typeof item !== 'object' || item === null || !('payload' in item)) return items as EnqueueItem[];
+    try {
+      out.push({ ...item, payload: await validatePayload(queue, schema, item.payload) });
+    } catch (error) {
+      throw asItemError(error, i);
+    }
+  }
+  return out;
 }
