@@ -12,6 +12,7 @@ import { manageConformance } from './manage.js';
 import { modelConformance } from './model.js';
 import { notificationConformance } from './notifications.js';
 import { queueConformance } from './queues.js';
+import { reportConformance } from './reports.js';
 import { scheduleConformance } from './schedules.js';
 import { storeConformance } from './store.js';
 
@@ -25,6 +26,7 @@ export function runDriverConformance(target: ConformanceTarget): void {
     leaseConformance(target);
     manageConformance(target);
     queueConformance(target);
+    reportConformance(target);
     scheduleConformance(target);
     storeConformance(target);
     notificationConformance(target);
