@@ -15,7 +15,7 @@ export { postgresStore, sqliteStore } from './stores.js';
 export { KairosError, isKairosError, ERROR_CATALOG } from './core/errors.js';
 export type { ErrorCode } from './core/errors.js';
 export { UnrecoverableError, JobTimeoutError, JobAbortedError } from './core/job.js';
-export type { Job, JobDetail, Attempt, EnqueuedJob, ErrorInfo } from './core/job.js';
+export type { Job, JobDetail, Attempt, EnqueuedJob, ErrorInfo, LogLine } from './core/job.js';
 export type { EnqueueOptions, DedupePolicy } from './core/job-options.js';
 export type { BackoffSpec, BackoffFunction } from './core/backoff.js';
 export type { KairosConfig, Logger } from './core/config.js';

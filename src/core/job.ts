@@ -52,10 +52,22 @@ export interface Attempt {
   outcome: AttemptOutcome | 'running';
   error: ErrorInfo | null;
   note: string | null;
+  /** The latest ctx.progress() value of this attempt; null when it reported none. */
+  progress: unknown;
+  /** The lines ctx.log() wrote during this attempt, oldest first. */
+  logs: LogLine[];
+}
+
+/** One ctx.log() line. */
+export interface LogLine {
+  at: Date;
+  line: string;
 }
 
 /** A job with its whole attempt history, oldest first. */
 export interface JobDetail<P = unknown, R = unknown> extends Job<P, R> {
+  /** The latest progress the newest reporting attempt stored (a number or an object); null when none did. */
+  progress: unknown;
   attempts: Attempt[];
 }
 

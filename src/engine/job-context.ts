@@ -5,6 +5,7 @@
 import type { Logger } from '../core/config.js';
 import { KairosError } from '../core/errors.js';
 import type { ClaimedJob } from '../driver/driver.js';
+import { AttemptReport, type AttemptReports } from './attempt-reports.js';
 
 /** The job as a handler sees it. */
 export interface RunningJob<P = unknown> {
@@ -51,6 +52,13 @@ export interface JobContext {
   skip(reason: string): SkipSignal;
   /** Run the job again after `delayMs`; this attempt does not count toward maxAttempts. */
   snooze(delayMs: number): SnoozeSignal;
+  /**
+   * Report progress: a number (say, a percentage) or a JSON object (≤ 4 KiB). The latest value is stored with the
+   * attempt and shown by jobs.get and `kairos jobs show`. Throws PROGRESS_INVALID for anything else.
+   */
+  progress(value: number | object): void;
+  /** Append a line to the attempt's log (cut to 1 KiB; at most 200 lines per attempt are kept). Never throws. */
+  log(line: string): void;
 }
 
 /** A handler: resolve to complete (the value, of type R, is stored as the result), throw to fail. */
@@ -66,10 +74,28 @@ export class JobContextImpl implements JobContext {
   /** Set by skip() / snooze(); read when the handler resolves. */
   signalled: SkipSignal | SnoozeSignal | null = null;
 
+  /** What this attempt reported, made on its first report. */
+  report: AttemptReport | null = null;
+
   constructor(
     private readonly claimed: ClaimedJob,
     private readonly baseLogger: Logger,
+    private readonly reports: AttemptReports | null = null,
+    private readonly owner = '',
   ) {}
+
+  progress(value: number | object): void {
+    if (this.reports !== null) this.reports.progress(this.ownReport(), value);
+  }
+
+  log(line: string): void {
+    if (this.reports !== null) this.reports.log(this.ownReport(), line);
+  }
+
+  private ownReport(): AttemptReport {
+    this.report ??= new AttemptReport(this.claimed.id, this.owner, this.claimed.attempt);
+    return this.report;
+  }
 
   get signal(): AbortSignal {
     if (this.controller === null) {

@@ -11,6 +11,7 @@ import type { EnqueuedJob, Job } from '../core/job.js';
 import { assertQueueName, type NewJob } from '../core/job-options.js';
 import { JobAbortedError } from '../core/job.js';
 import type { Driver, InsertResult, StoreNotification, Subscription } from '../driver/driver.js';
+import { AttemptReports } from './attempt-reports.js';
 import { Completer } from './completer.js';
 import { asItemError, assertId, prepareMany, prepareOne, type EnqueueCallOptions, type EnqueueItem } from './enqueue-input.js';
 import { KairosEmitter, type KairosEventName, type KairosEvents } from './events.js';
@@ -47,6 +48,7 @@ export class Kairos {
   private readonly events = new KairosEmitter();
   private readonly workers = new Map<string, QueueWorker>();
   private readonly completer: Completer;
+  private readonly reports: AttemptReports;
   private readonly leaseKeeper: LeaseKeeper;
   private readonly rescuer: LeaseRescuer;
   private readonly pruner: JobPruner;
@@ -112,6 +114,10 @@ export class Kairos {
       if (isKairosError(error, 'STORE_BUSY')) this.logger.debug({ err: error }, 'store busy; finished attempts written on retry');
       else this.logger.error({ err: error }, 'writing finished attempts failed; retrying');
     }, config.activity, (count) => this.logger.error({ count }, 'the store was closed before finished attempts were written; their jobs return after their leases'));
+    this.reports = new AttemptReports(driver, config, (error) => {
+      this.events.emit('error', { error, where: 'progress write' });
+      this.logger.warn({ err: error }, 'writing progress and log lines failed; they are dropped');
+    });
     this.leaseKeeper = new LeaseKeeper(this.workerId, this.workers, driver, this.events, config);
     this.rescuer = new LeaseRescuer(driver, this.events, config, (queues) => {
       for (const q of queues) this.workers.get(q)?.notify(config.clock.now());
@@ -170,7 +176,7 @@ export class Kairos {
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 10_000) throw configError('handle.concurrency', `must be an integer from 1 to 10000, got ${String(concurrency)}`);
     if (options.timeoutMs !== undefined && (!Number.isInteger(options.timeoutMs) || options.timeoutMs < 1)) throw configError('handle.timeoutMs', 'must be an integer ≥ 1');
     const worker = new QueueWorker({
-      queue, handler: handler as Handler, concurrency, handlerOptions: options, owner: this.workerId, driver: this.driver, completer: this.completer,
+      queue, handler: handler as Handler, concurrency, handlerOptions: options, owner: this.workerId, driver: this.driver, completer: this.completer, reports: this.reports,
       events: this.events, config: this.engineConfig, logger: this.logger, onScheduleJobDone: () => this.materializer.wake(), onIdle: () => this.onWorkerIdle(),
     });
     this.workers.set(queue, worker);
@@ -232,6 +238,8 @@ export class Kairos {
     this.leaseKeeper.stop();
     // A claim still in flight hands back what it returns; wait for it so its hand-backs are in the last batch.
     await Promise.all([...this.workers.values()].map((w) => w.settled()));
+    // Outcomes wait for their attempt's last progress and log lines; let those go out first.
+    await this.reports.settled();
     await this.completer.flush();
     const subscription = this.subscription;
     this.subscription = null;
