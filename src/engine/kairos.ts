@@ -18,6 +18,10 @@ import { KairosEmitter, type KairosEventName, type KairosEvents } from './events
 import type { Handler } from './job-context.js';
 import { defineQueue, validatePayload, validatePayloadSync, type QueueDefinition, type QueueDefinitionOptions } from '../core/queue-definition.js';
 import { QueueSchemas, TypedQueue } from './typed-queue.js';
+import { ThreadPool } from './thread-pool.js';
+
+/** The options kairos.handle() knows. */
+const HANDLER_OPTIONS = ['concurrency', 'timeoutMs', 'backoff', 'isolate', 'resourceLimits'];
 import { JobQueries } from './job-queries.js';
 import { toJob } from './job-view.js';
 import { LeaseKeeper } from './lease-keeper.js';
@@ -71,6 +75,7 @@ export class Kairos {
   private closed = false;
   private idleWaiters: (() => void)[] = [];
   private readonly schemas = new QueueSchemas();
+  private readonly threadPools: ThreadPool[] = [];
 
   /** Job queries. Getters return null for an unknown id. */
   readonly jobs: JobQueries;
@@ -170,11 +175,20 @@ export class Kairos {
     assertQueueName(queue);
     if (typeof queueOrDefinition !== 'string') this.schemas.register(queueOrDefinition);
     if (this.workers.has(queue)) throw new KairosError('HANDLER_EXISTS', `queue "${queue}" already has a handler on this instance`, { details: { field: 'queue' } });
-    if (typeof handler !== 'function') throw configError('handler', 'must be a function (job, ctx) => Promise<result>');
-    for (const k of Object.keys(options)) if (!['concurrency', 'timeoutMs', 'backoff'].includes(k)) throw configError(`handle.${k}`, 'unknown handler option');
+    for (const k of Object.keys(options)) if (!HANDLER_OPTIONS.includes(k)) throw configError(`handle.${k}`, 'unknown handler option');
     const concurrency = options.concurrency ?? this.config.defaultConcurrency;
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 10_000) throw configError('handle.concurrency', `must be an integer from 1 to 10000, got ${String(concurrency)}`);
     if (options.timeoutMs !== undefined && (!Number.isInteger(options.timeoutMs) || options.timeoutMs < 1)) throw configError('handle.timeoutMs', 'must be an integer ≥ 1');
+    if (options.isolate !== undefined && options.isolate !== 'thread') throw configError('handle.isolate', `must be 'thread', got ${describeValue(options.isolate)}`);
+    if (handler instanceof URL) {
+      const pool = new ThreadPool(handler, options.resourceLimits);
+      this.threadPools.push(pool);
+      handler = pool.handler;
+    } else if (typeof handler !== 'function') {
+      throw configError('handler', 'must be a function (job, ctx) => Promise<result>, or a module URL for a thread handler');
+    } else if (options.isolate === 'thread' || options.resourceLimits !== undefined) {
+      throw configError('handle.isolate', "a thread handler is a module URL: handle(queue, new URL('./handler.js', import.meta.url), { isolate: 'thread' })");
+    }
     const worker = new QueueWorker({
       queue, handler: handler as Handler, concurrency, handlerOptions: options, owner: this.workerId, driver: this.driver, completer: this.completer, reports: this.reports,
       events: this.events, config: this.engineConfig, logger: this.logger, onScheduleJobDone: () => this.materializer.wake(), onIdle: () => this.onWorkerIdle(),
@@ -254,6 +268,7 @@ export class Kairos {
     this.closing ??= (async () => {
       await this.stop(options);
       await this.completer.flush();
+      await Promise.all(this.threadPools.map((p) => p.close()));
       this.closed = true;
       await this.driver.close();
     })();

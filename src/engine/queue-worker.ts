@@ -3,6 +3,7 @@
  * (run the handler with its AbortSignal and timeout, then hand the outcome, decided by attempt-end.ts, to the
  * completer).
  */
+import type { ResourceLimits } from 'node:worker_threads';
 import type { BackoffFunction, BackoffSpec } from '../core/backoff.js';
 import type { Logger } from '../core/config.js';
 import type { TimerHandle } from '../core/clock.js';
@@ -24,6 +25,13 @@ export interface HandlerOptions {
   timeoutMs?: number;
   /** Default backoff for jobs that set none: a spec or a function (attempt, error) => delayMs. */
   backoff?: BackoffSpec | BackoffFunction;
+  /**
+   * 'thread': the handler is a module URL whose default export runs in a pool of `concurrency` worker threads
+   * (docs/handlers.md). Implied when the handler is a URL.
+   */
+  isolate?: 'thread';
+  /** Limits of each handler thread (worker_threads resourceLimits, e.g. `{ maxOldGenerationSizeMb: 256 }`). */
+  resourceLimits?: ResourceLimits;
 }
 
 interface Execution {
