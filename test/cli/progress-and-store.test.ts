@@ -1,4 +1,6 @@
-/** The CLI shows an attempt's progress and log lines (jobs show), and takes --store before the command. */
+/** The CLI shows an attempt's progress and log lines (jobs show), takes --store before the command, names tsx for .ts handlers. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { Kairos } from '../../src/index.js';
 import { waitForEvent } from '../../src/testing/wait-for-event.js';
@@ -33,4 +35,13 @@ it('kairos --store <url> <command> uses that store, as the command\'s own --stor
   expect((JSON.parse(listed.stdout) as { jobs: { queue: string }[] }).jobs.map((j) => j.queue)).toEqual(['mail']);
   const own = await runCli('sqlite::memory:', ['jobs', 'ls', '--store', store, '--json']);
   expect((JSON.parse(own.stdout) as { jobs: unknown[] }).jobs).toHaveLength(1);
+});
+
+it('kairos work --handlers <file.ts> without a loader is exit 3 naming the tsx loader', async (ctx) => {
+  const { store, dir } = tempStore(ctx);
+  const file = join(dir, 'handlers.ts');
+  writeFileSync(file, 'export async function mail(job: { payload: unknown }): Promise<unknown> { return job.payload; }\n');
+  const run = await runCli(store, ['work', '--handlers', file]);
+  expect(run.code).toBe(3);
+  expect(run.stderr).toMatch(/^error CONFIG_INVALID: handlers: .*handlers\.ts is TypeScript.*NODE_OPTIONS="--import tsx" npx kairos work --handlers/m);
 });
