@@ -5,7 +5,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
-import { resolveConfig, configError, type KairosConfig, type Logger, type ResolvedConfig } from '../core/config.js';
+import { resolveConfig, type KairosConfig, type Logger, type ResolvedConfig } from '../core/config.js';
 import { describeValue, isKairosError, KairosError } from '../core/errors.js';
 import type { EnqueuedJob, Job } from '../core/job.js';
 import { assertQueueName, type NewJob } from '../core/job-options.js';
@@ -16,12 +16,10 @@ import { Completer } from './completer.js';
 import { asItemError, assertId, prepareMany, prepareOne, type EnqueueCallOptions, type EnqueueItem } from './enqueue-input.js';
 import { KairosEmitter, type KairosEventName, type KairosEvents } from './events.js';
 import type { Handler } from './job-context.js';
-import { defineQueue, validatePayload, validatePayloadSync, type QueueDefinition, type QueueDefinitionOptions } from '../core/queue-definition.js';
+import { defineQueue, type QueueDefinition, type QueueDefinitionOptions } from '../core/queue-definition.js';
 import { QueueSchemas, TypedQueue } from './typed-queue.js';
-import { ThreadPool } from './thread-pool.js';
-
-/** The options kairos.handle() knows. */
-const HANDLER_OPTIONS = ['concurrency', 'timeoutMs', 'backoff', 'isolate', 'resourceLimits'];
+import type { ThreadPool } from './thread-pool.js';
+import { resolveHandler } from './handler-options.js';
 import { JobQueries } from './job-queries.js';
 import { toJob } from './job-view.js';
 import { LeaseKeeper } from './lease-keeper.js';
@@ -173,24 +171,12 @@ export class Kairos {
     this.assertOpen();
     const queue = typeof queueOrDefinition === 'string' ? queueOrDefinition : queueOrDefinition.name;
     assertQueueName(queue);
-    if (typeof queueOrDefinition !== 'string') this.schemas.register(queueOrDefinition);
     if (this.workers.has(queue)) throw new KairosError('HANDLER_EXISTS', `queue "${queue}" already has a handler on this instance`, { details: { field: 'queue' } });
-    for (const k of Object.keys(options)) if (!HANDLER_OPTIONS.includes(k)) throw configError(`handle.${k}`, 'unknown handler option');
-    const concurrency = options.concurrency ?? this.config.defaultConcurrency;
-    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 10_000) throw configError('handle.concurrency', `must be an integer from 1 to 10000, got ${String(concurrency)}`);
-    if (options.timeoutMs !== undefined && (!Number.isInteger(options.timeoutMs) || options.timeoutMs < 1)) throw configError('handle.timeoutMs', 'must be an integer ≥ 1');
-    if (options.isolate !== undefined && options.isolate !== 'thread') throw configError('handle.isolate', `must be 'thread', got ${describeValue(options.isolate)}`);
-    if (handler instanceof URL) {
-      const pool = new ThreadPool(handler, options.resourceLimits);
-      this.threadPools.push(pool);
-      handler = pool.handler;
-    } else if (typeof handler !== 'function') {
-      throw configError('handler', 'must be a function (job, ctx) => Promise<result>, or a module URL for a thread handler');
-    } else if (options.isolate === 'thread' || options.resourceLimits !== undefined) {
-      throw configError('handle.isolate', "a thread handler is a module URL: handle(queue, new URL('./handler.js', import.meta.url), { isolate: 'thread' })");
-    }
+    const { handler: run, concurrency, pool } = resolveHandler(handler, options, this.config.defaultConcurrency);
+    if (typeof queueOrDefinition !== 'string') this.schemas.register(queueOrDefinition);
+    if (pool !== null) this.threadPools.push(pool);
     const worker = new QueueWorker({
-      queue, handler: handler as Handler, concurrency, handlerOptions: options, owner: this.workerId, driver: this.driver, completer: this.completer, reports: this.reports,
+      queue, handler: run, concurrency, handlerOptions: options, owner: this.workerId, driver: this.driver, completer: this.completer, reports: this.reports,
       events: this.events, config: this.engineConfig, logger: this.logger, onScheduleJobDone: () => this.materializer.wake(), onIdle: () => this.onWorkerIdle(),
     });
     this.workers.set(queue, worker);
@@ -324,8 +310,7 @@ export class Kairos {
   async enqueue(queueOrDefinition: string | QueueDefinition<unknown, unknown, unknown>, payload: unknown, options?: EnqueueCallOptions): Promise<EnqueuedJob> {
     this.assertOpen();
     const queue = typeof queueOrDefinition === 'string' ? queueOrDefinition : queueOrDefinition.name;
-    const schema = this.schemas.of(queueOrDefinition);
-    if (schema !== null) payload = await validatePayload(queue, schema, payload);
+    payload = await this.schemas.check(queueOrDefinition, payload);
     const { tx, job } = prepareOne(queue, payload, options, this.clock.now(), this.config);
     const [result] = await this.driver.jobInsertMany({ jobs: [job], now: this.clock.param(), tx });
     return this.afterInsert([job], [result!], tx)[0]!;
@@ -337,8 +322,7 @@ export class Kairos {
   async enqueueMany(queueOrDefinition: string | QueueDefinition<unknown, unknown, unknown>, items: readonly EnqueueItem[], options: { tx?: unknown } = {}): Promise<EnqueuedJob[]> {
     this.assertOpen();
     const queue = typeof queueOrDefinition === 'string' ? queueOrDefinition : queueOrDefinition.name;
-    const schema = this.schemas.of(queueOrDefinition);
-    if (schema !== null) items = await validateItems(queue, schema, items);
+    items = await this.schemas.checkItems(queueOrDefinition, items);
     const jobs = prepareMany(queue, items, this.clock.now(), this.config);
     if (jobs.length === 0) return [];
     let results: InsertResult[];
@@ -359,8 +343,7 @@ export class Kairos {
   enqueueSync(queueOrDefinition: string | QueueDefinition<unknown, unknown, unknown>, payload: unknown, options?: EnqueueCallOptions): EnqueuedJob {
     this.assertOpen();
     const queue = typeof queueOrDefinition === 'string' ? queueOrDefinition : queueOrDefinition.name;
-    const schema = this.schemas.of(queueOrDefinition);
-    if (schema !== null) payload = validatePayloadSync(queue, schema, payload);
+    payload = this.schemas.checkSync(queueOrDefinition, payload);
     // Input first: a bad option is the caller's error on every store.
     const { tx, job } = prepareOne(queue, payload, options, this.clock.now(), this.config);
     if (!this.driver.capabilities.syncTransactions || this.driver.jobInsertManySync === undefined) {
@@ -462,18 +445,3 @@ export class Kairos {
   }
 }
 
-/** Every item's payload through the schema; the first refusal names its item (`items[2]`). */
-async function validateItems(queue: string, schema: NonNullable<ReturnType<QueueSchemas['of']>>, items: readonly EnqueueItem[]): Promise<EnqueueItem[]> {
-  if (!Array.isArray(items)) return items as EnqueueItem[];
-  const out: EnqueueItem[] = [];
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i];
-    if (typeof item !== 'object' || item === null || !('payload' in item)) return items as EnqueueItem[];
-    try {
-      out.push({ ...item, payload: await validatePayload(queue, schema, item.payload) });
-    } catch (error) {
-      throw asItemError(error, i);
-    }
-  }
-  return out;
-}

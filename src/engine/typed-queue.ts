@@ -5,8 +5,8 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { KairosError } from '../core/errors.js';
 import type { EnqueuedJob, JobDetail } from '../core/job.js';
-import type { QueueDefinition } from '../core/queue-definition.js';
-import type { EnqueueCallOptions, EnqueueItem } from './enqueue-input.js';
+import { validatePayload, validatePayloadSync, type QueueDefinition } from '../core/queue-definition.js';
+import { asItemError, type EnqueueCallOptions, type EnqueueItem } from './enqueue-input.js';
 import type { Handler } from './job-context.js';
 import type { Kairos } from './kairos.js';
 import type { HandlerOptions } from './queue-worker.js';
@@ -73,4 +73,38 @@ export class QueueSchemas {
     if (typeof queue === 'string') return this.byName.get(queue) ?? null;
     return queue.schema ?? this.byName.get(queue.name) ?? null;
   }
+
+  /** The payload to store for `queue`: the schema's output, or PAYLOAD_REJECTED. Unchanged without a schema. */
+  async check(queue: string | QueueDefinition<unknown, unknown, unknown>, payload: unknown): Promise<unknown> {
+    const schema = this.of(queue);
+    return schema === null ? payload : validatePayload(nameOf(queue), schema, payload);
+  }
+
+  /** check() for enqueueSync: an asynchronous schema is refused. */
+  checkSync(queue: string | QueueDefinition<unknown, unknown, unknown>, payload: unknown): unknown {
+    const schema = this.of(queue);
+    return schema === null ? payload : validatePayloadSync(nameOf(queue), schema, payload);
+  }
+
+  /** Every item's payload through check(); the first refusal names its item (`items[2].payload.to`). */
+  async checkItems(queue: string | QueueDefinition<unknown, unknown, unknown>, items: readonly EnqueueItem[]): Promise<readonly EnqueueItem[]> {
+    const schema = this.of(queue);
+    // Malformed batches are left for prepareMany, which names what is wrong with them.
+    if (schema === null || !Array.isArray(items)) return items;
+    const out: EnqueueItem[] = [];
+    for (let i = 0; i < items.length; i++) {
+      const item: unknown = items[i];
+      if (typeof item !== 'object' || item === null || !('payload' in item)) return items;
+      try {
+        out.push({ ...(item as EnqueueItem), payload: await validatePayload(nameOf(queue), schema, item.payload) });
+      } catch (error) {
+        throw asItemError(error, i);
+      }
+    }
+    return out;
+  }
+}
+
+function nameOf(queue: string | QueueDefinition<unknown, unknown, unknown>): string {
+  return typeof queue === 'string' ? queue : queue.name;
 }
