@@ -96,6 +96,24 @@ describeEachStore('thread handlers', ({ openKairos }) => {
     expect((await kairos.jobs.get(id))!.state).toBe('cancelled');
   });
 
+  it('shutdown terminates a thread still running at the bound and hands its job back without counting the attempt', async () => {
+    const { kairos } = await openKairos({ fake: false });
+    kairos.handle('cpu', MODULE, { isolate: 'thread', concurrency: 1 });
+    await kairos.start();
+    const started = waitForEvent(kairos, 'job:started');
+    const { id } = await kairos.enqueue('cpu', { mode: 'spin' });
+    await started;
+    // The thread is spinning once its line has been relayed and written (the periodic write, within about a second).
+    const bound = Date.now() + 10_000;
+    while ((await kairos.jobs.get(id))!.attempts.at(-1)!.logs.length === 0 && Date.now() < bound) await new Promise((r) => setTimeout(r, 50));
+    const handedBack = waitForEvent(kairos, 'job:handed-back');
+    await kairos.stop({ timeoutMs: 100 });
+    await handedBack;
+    const job = await kairos.jobs.get(id);
+    expect(job).toMatchObject({ state: 'scheduled', attempt: 0 });
+    expect(job!.attempts.map((a) => [a.outcome, a.logs.map((l) => l.line)])).toEqual([['handed-back', ['spinning']]]);
+  });
+
   it('refuses a TypeScript module without a loader (naming tsx), a URL that is not a file, and isolate with a function', async () => {
     const { kairos } = await openKairos();
     const ts = (() => {
