@@ -27,18 +27,17 @@ export class HandlerThreadError extends Error {
 
 const TYPESCRIPT = /\.[cm]?tsx?$/;
 
-/** True when this process runs with a loader that lets worker threads import TypeScript (tsx, Node's type stripping). */
-function typescriptLoaderActive(): boolean {
-  const flags = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' ');
-  return /tsx|ts-node|--experimental-strip-types|--experimental-transform-types/.test(flags) || (process.features as { typescript?: unknown }).typescript === 'strip';
+/** True when Node itself loads TypeScript (type stripping, Node ≥ 22.6), in worker threads too. */
+function nodeStripsTypes(): boolean {
+  return Boolean((process.features as { typescript?: unknown }).typescript);
 }
 
-/** Refuses what a thread could not load: not a file URL, or TypeScript without a loader. */
+/** Refuses what a thread could not load: not a file URL, or TypeScript on a Node that does not strip types. */
 export function assertHandlerModule(url: URL): void {
   if (url.protocol !== 'file:') throw configError('handler', `a thread handler module must be a file: URL, got ${url.href}`);
   const path = fileURLToPath(url);
-  if (TYPESCRIPT.test(path) && !typescriptLoaderActive()) {
-    throw configError('handler', `${path} is TypeScript, which Node cannot load in a worker thread by itself: compile it to .js and pass that URL, or start node with the tsx loader (node --import tsx app.ts), which worker threads inherit`);
+  if (TYPESCRIPT.test(path) && !nodeStripsTypes()) {
+    throw configError('handler', `${path} is TypeScript, which a worker thread cannot load on this Node: compile it to .js (tsc) and pass that URL. The tsx loader (node --import tsx) serves the main thread only; worker threads do not get it`);
   }
 }
 
