@@ -76,6 +76,8 @@ export class JobContextImpl implements JobContext {
 
   /** What this attempt reported, made on its first report. */
   report: AttemptReport | null = null;
+  /** Set when the attempt is over for this worker; later reports of a handler still running are ignored. */
+  private ended = false;
 
   constructor(
     private readonly claimed: ClaimedJob,
@@ -85,11 +87,16 @@ export class JobContextImpl implements JobContext {
   ) {}
 
   progress(value: number | object): void {
-    if (this.reports !== null) this.reports.progress(this.ownReport(), value);
+    if (this.reports !== null && !this.ended) this.reports.progress(this.ownReport(), value);
   }
 
   log(line: string): void {
-    if (this.reports !== null) this.reports.log(this.ownReport(), line);
+    if (this.reports !== null && !this.ended) this.reports.log(this.ownReport(), line);
+  }
+
+  /** The attempt is over (settled, timed out, handed back or lost): stop taking reports. */
+  end(): void {
+    this.ended = true;
   }
 
   private ownReport(): AttemptReport {

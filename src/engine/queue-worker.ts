@@ -304,6 +304,7 @@ export class QueueWorker {
   /** Marks an execution over and frees its slot. */
   private release(ex: Execution): void {
     ex.done = true;
+    ex.ctx.end();
     ex.timer?.cancel();
     this.running.delete(ex.claimed.id);
     if (!this.stopped) this.requestFill();

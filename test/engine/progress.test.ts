@@ -2,6 +2,7 @@
 import { expect, it } from 'vitest';
 import { isKairosError } from '../../src/core/errors.js';
 import { LOG_LINE_MAX_BYTES, LOG_LINES_MAX, REPORT_FLUSH_MS } from '../../src/engine/attempt-reports.js';
+import type { JobContext } from '../../src/engine/job-context.js';
 import { waitForEvent } from '../../src/testing/wait-for-event.js';
 import { describeEachStore } from './helpers.js';
 
@@ -104,6 +105,37 @@ describeEachStore('progress and logs', ({ openKairos, openAnother }) => {
     expect(errors).toHaveLength(5);
     expect(errors[3]).toMatch(/^progress\.n: is a BigInt/);
     expect(errors[4]).toMatch(/^progress: \d+ bytes as JSON, over the limit of 4096 bytes/);
+  });
+
+  it('a context whose run has ended takes no more reports, even when the next run has the same attempt (a snooze)', async () => {
+    const { kairos, clock } = await openKairos();
+    let stale: JobContext | undefined;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    kairos.handle('q', async (_job, ctx) => {
+      if (stale === undefined) {
+        stale = ctx;
+        return ctx.snooze(1000);
+      }
+      ctx.log('second run');
+      await gate;
+    });
+    await kairos.start();
+    const snoozed = waitForEvent(kairos, 'job:snoozed');
+    const { id } = await kairos.enqueue('q', {});
+    await snoozed;
+    const started = waitForEvent(kairos, 'job:started');
+    await clock.advance(1000);
+    expect((await started).attempt).toBe(1);
+    stale!.log('late line of the first run');
+    stale!.progress(99);
+    const done = waitForEvent(kairos, 'job:completed');
+    release();
+    await done;
+    await kairos.idle();
+    const job = await kairos.jobs.get(id);
+    expect(job!.attempts.map((a) => [a.outcome, a.logs.map((l) => l.line)])).toEqual([['snoozed', []], ['completed', ['second run']]]);
+    expect(job!.progress).toBeNull();
   });
 
   it('a worker that lost the job cannot write: lines after a cancel by another instance are not stored', async () => {
