@@ -15,7 +15,7 @@ export interface EnqueueCallOptions extends EnqueueOptions {
 }
 
 /** One element of enqueueMany: the payload and that job's options. */
-export type EnqueueItem = EnqueueOptions & { payload: unknown };
+export type EnqueueItem<I = unknown> = EnqueueOptions & { payload: I };
 
 /** A list query: the filter fields (tag, key prefix, states, time ranges, …) and a page. */
 export interface JobListQuery extends JobFilterInput {

@@ -55,7 +55,10 @@ export class JobQueries {
     this.assertOpen();
     const row = await this.driver.jobGet({ id });
     if (row === null) return null;
-    return toJobDetail(row, await this.driver.attemptListByJob({ jobId: id }));
+    const [attempts, progress, logs] = await Promise.all([
+      this.driver.attemptListByJob({ jobId: id }), this.driver.attemptProgressListByJob({ jobId: id }), this.driver.attemptLogListByJob({ jobId: id }),
+    ]);
+    return toJobDetail(row, attempts, { progress, logs });
   }
 
   /**

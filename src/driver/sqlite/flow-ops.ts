@@ -171,6 +171,8 @@ export function deleteMany(s: Statements, filter: JobFilter, cursor: number | un
   // A job whose end still has consequences to write stays until they are written.
   const ids = JSON.stringify(rows.filter((r) => r.finishedAt !== null && !hasPendingFlow(s, r.id)).map((r) => r.id));
   s.attempt.deleteByJobs.run({ ids });
+  s.attempt.progressDeleteByJobs.run({ ids });
+  s.attempt.logDeleteByJobs.run({ ids });
   s.flow.tagsDeleteMany.run({ ids });
   s.flow.batchDeleteByCompletion.run({ ids });
   const changed = s.job.deleteMany.run({ ids }).changes;

@@ -6,9 +6,9 @@ import Database from 'better-sqlite3';
 import { KairosError } from '../../core/errors.js';
 import { PRIORITY_MIN, type NewJob } from '../../core/job-options.js';
 import type {
-  AttemptRow, BatchRow, BulkResult, CalendarRow, CancelResult, ClaimedJob, Driver, DriverCapabilities, FinishItem, InsertResult, JobCount, JobFilter,
-  JobListParams, JobPage, JobRow, MaterializeResult, MigrateResult, OccurrenceRow, QueueRow, QueueWrite, RescuedJob, SchedulePlanWrite, ScheduleRow,
-  ScheduleWrite, StoreNotification, Subscription,
+  AttemptLogRow, AttemptProgressRow, AttemptRow, BatchRow, BulkResult, CalendarRow, CancelResult, ClaimedJob, Driver, DriverCapabilities, FinishItem,
+  InsertResult, JobCount, JobFilter, JobListParams, JobPage, JobRow, MaterializeResult, MigrateResult, OccurrenceRow, QueueRow, QueueWrite, ReportItem,
+  RescuedJob, SchedulePlanWrite, ScheduleRow, ScheduleWrite, StoreNotification, Subscription,
 } from '../driver.js';
 import { endJobs } from './flow-end.js';
 import { cancelMany, createBatch, deleteMany, getBatch, insertExtras, needsExtras, replayMany, resolveUnresolved, selectJobs } from './flow-ops.js';
@@ -94,6 +94,7 @@ export class SqliteDriver implements Driver {
   private readonly pruneTxn: Database.Transaction<(p: { finishedBefore: number; failedBefore: number; limit: number }) => number>;
   /** Notifications of the transaction in progress; sent once it commits. */
   private notes: StoreNotification[] = [];
+  private readonly reportTxn: Database.Transaction<(items: readonly ReportItem[], now: number) => boolean[]>;
 
   constructor(options: SqliteDriverOptions) {
     this.ownsDb = options.database === undefined;
@@ -140,8 +141,17 @@ export class SqliteDriver implements Driver {
       this.s.attempt.deleteByJobs.run({ ids: json });
       this.s.flow.tagsDeleteMany.run({ ids: json });
       this.s.flow.batchDeleteByCompletion.run({ ids: json });
+      this.s.attempt.progressDeleteByJobs.run({ ids: json });
+      this.s.attempt.logDeleteByJobs.run({ ids: json });
       return this.s.job.deleteMany.run({ ids: json }).changes;
     });
+    this.reportTxn = this.db.transaction((items, now) => items.map((item) => {
+      const a = this.s.attempt;
+      if (a.reportHeld.get({ id: item.id, owner: item.owner, attempt: item.attempt }) === undefined) return false;
+      if (item.progress !== null) a.progressUpsert.run({ id: item.id, attempt: item.attempt, progress: item.progress, now });
+      for (const log of item.logs) a.logInsert.run({ id: item.id, attempt: item.attempt, at: log.at, line: log.line });
+      return true;
+    }));
   }
 
   /** The prepared statements, once the schema exists (migrate() first; Kairos.open does). */
@@ -214,6 +224,19 @@ export class SqliteDriver implements Driver {
 
   async batchGet(p: { id: number }): Promise<BatchRow | null> {
     return this.run(() => getBatch(this.s, p.id));
+  }
+
+  async attemptLogListByJob(p: { jobId: number }): Promise<AttemptLogRow[]> {
+    return this.run(() => this.s.attempt.logListByJob.all(p) as AttemptLogRow[]);
+  }
+
+  async attemptProgressListByJob(p: { jobId: number }): Promise<AttemptProgressRow[]> {
+    return this.run(() => this.s.attempt.progressListByJob.all(p) as AttemptProgressRow[]);
+  }
+
+  async attemptReportMany(p: { items: readonly ReportItem[]; now?: number }): Promise<boolean[]> {
+    if (p.items.length === 0) return [];
+    return this.write(() => this.reportTxn.immediate(p.items, p.now ?? this.clock()));
   }
 
   async calendarDelete(p: { name: string }): Promise<boolean> {

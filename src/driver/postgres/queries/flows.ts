@@ -333,7 +333,10 @@ export function flowSql(t: Tables) {
         AND state IN ${FINAL}
       RETURNING queue, run_at AS "runAt"`,
 
-    /** jobDeleteFinal — $1 id[]; the final ones among them with nothing left to set off, with attempts and tags. */
+    /**
+     * jobDeleteFinal — $1 id[]; the final ones among them with nothing left to set off, with their attempts, tags,
+     * progress and log lines, and a batch whose completion job goes.
+     */
     deleteFinal: `
       WITH gone AS (
         DELETE FROM ${t.jobs}
@@ -348,6 +351,14 @@ export function flowSql(t: Tables) {
       ),
       labels AS (
         DELETE FROM ${t.jobTags}
+        WHERE job_id IN (SELECT id FROM gone)
+      ),
+      progress AS (
+        DELETE FROM ${t.attemptProgress}
+        WHERE job_id IN (SELECT id FROM gone)
+      ),
+      logs AS (
+        DELETE FROM ${t.attemptLogs}
         WHERE job_id IN (SELECT id FROM gone)
       ),
       batches AS (

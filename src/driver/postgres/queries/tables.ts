@@ -7,6 +7,8 @@
 export interface Tables {
   jobs: string;
   attempts: string;
+  attemptProgress: string;
+  attemptLogs: string;
   schedules: string;
   occurrences: string;
   calendars: string;
@@ -23,9 +25,10 @@ export interface Tables {
 export function tablesIn(schema: string): Tables {
   const q = (name: string) => `"${schema}"."${name}"`;
   return {
-    jobs: q('kairos_jobs'), attempts: q('kairos_attempts'), schedules: q('kairos_schedules'), occurrences: q('kairos_occurrences'),
-    calendars: q('kairos_calendars'), queues: q('kairos_queues'),
-    jobDeps: q('kairos_job_deps'), jobTags: q('kairos_job_tags'), batches: q('kairos_batches'), migrations: q('kairos_migrations'), jobIdSeq: `'${q('kairos_jobs_id_seq')}'::regclass`,
+    jobs: q('kairos_jobs'), attempts: q('kairos_attempts'), attemptProgress: q('kairos_attempt_progress'), attemptLogs: q('kairos_attempt_logs'),
+    schedules: q('kairos_schedules'), occurrences: q('kairos_occurrences'), calendars: q('kairos_calendars'), queues: q('kairos_queues'),
+    jobDeps: q('kairos_job_deps'), jobTags: q('kairos_job_tags'), batches: q('kairos_batches'), migrations: q('kairos_migrations'),
+    jobIdSeq: `'${q('kairos_jobs_id_seq')}'::regclass`,
   };
 }
 
