@@ -1,6 +1,7 @@
 /** Prepares the named statements of queries/ on one better-sqlite3 connection, once per connection. */
 import type Database from 'better-sqlite3';
 import { attemptSql } from './queries/attempts.js';
+import { insightSql } from './queries/insights.js';
 import { jobSql } from './queries/jobs.js';
 import { scheduleSql } from './queries/schedules.js';
 
@@ -10,6 +11,7 @@ export interface Statements {
   job: Prepared<typeof jobSql>;
   attempt: Prepared<typeof attemptSql>;
   schedule: Prepared<typeof scheduleSql>;
+  insight: Prepared<typeof insightSql>;
 }
 
 function prepareAll<T extends Record<string, string>>(db: Database.Database, sql: T): Prepared<T> {
@@ -24,7 +26,7 @@ const cache = new WeakMap<Database.Database, Statements>();
 export function statementsFor(db: Database.Database): Statements {
   let s = cache.get(db);
   if (s === undefined) {
-    s = { job: prepareAll(db, jobSql), attempt: prepareAll(db, attemptSql), schedule: prepareAll(db, scheduleSql) };
+    s = { job: prepareAll(db, jobSql), attempt: prepareAll(db, attemptSql), schedule: prepareAll(db, scheduleSql), insight: prepareAll(db, insightSql) };
     s.job.claimAtPriority.raw(true);
     s.job.completeRows.pluck(true);
     s.job.completeRow.pluck(true);

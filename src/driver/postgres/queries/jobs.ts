@@ -266,13 +266,22 @@ export function jobSql(t: Tables) {
       ORDER BY id DESC
       LIMIT $2`,
 
-    /** jobListByQueue — $1 cursor $2 limit $3 queue */
+    /**
+     * jobListByQueue — $1 cursor $2 limit $3 queue. One newest-first range of kairos_jobs_queue_state_id per state,
+     * merged: seven short index reads instead of a sort of the whole queue (migration 010).
+     */
     listByQueue: `
-      SELECT ${cols}
-      FROM ${t.jobs}
-      WHERE queue = $3
-        AND id < $1
-      ORDER BY id DESC
+      SELECT ${jobColumns('j.')}
+      FROM unnest(ARRAY['scheduled', 'running', 'completed', 'failed', 'cancelled', 'expired', 'skipped']) AS s(state)
+      CROSS JOIN LATERAL (
+        SELECT *
+        FROM ${t.jobs}
+        WHERE queue = $3
+          AND state = s.state
+          AND id < $1
+        ORDER BY id DESC
+        LIMIT $2) AS j
+      ORDER BY j.id DESC
       LIMIT $2`,
 
     /** jobListByState — $1 cursor $2 limit $3 state */
