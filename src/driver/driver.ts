@@ -247,10 +247,11 @@ export interface InstanceRow {
   heartbeatAt: number;
 }
 
-/** Jobs that finished in one minute in one state, with the lateness (start − runAt) of those that started. */
+/** Jobs of one queue that finished in one minute in one state, with the lateness (start − runAt) of those that started. */
 export interface FinishedMinute {
   /** Start of the minute, epoch ms (a multiple of 60,000). */
   minute: number;
+  queue: string;
   state: JobState;
   count: number;
   /** Mean and max of startedAt − runAt over the jobs that have a start, ms; null when none has. */
@@ -346,7 +347,7 @@ export interface Driver {
     now?: number;
   }): Promise<{ finished: boolean[]; claimed: ClaimedJob[] }>;
   /**
-   * Jobs that finished in [from, to), counted per minute and final state with their lateness, minutes ascending
+   * Jobs that finished in [from, to), counted per minute, queue and final state with their lateness, minutes ascending
    * (throughput and lateness charts). A range read of the finished-at index.
    */
   jobFinishedByMinute(params: { from: number; to: number }): Promise<FinishedMinute[]>;

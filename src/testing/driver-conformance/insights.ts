@@ -53,12 +53,14 @@ export function insightConformance(target: ConformanceTarget): void {
     it('jobFinishedByMinute counts finished jobs per minute and state, with lateness, in [from, to)', async () => {
       await finished(driver(), T0, T0 + 100, T0 + 200, 'completed');
       await finished(driver(), T0 + 1_000, T0 + 1_300, T0 + 2_000, 'completed');
+      await finished(driver(), T0 + 2_000, T0 + 2_000, T0 + 2_500, 'completed', 'other');
       await finished(driver(), T0 + MIN, T0 + MIN + 50, T0 + MIN + 60, 'failed');
       await finished(driver(), T0 + 3 * MIN, T0 + 3 * MIN, T0 + 3 * MIN + 1, 'completed');
       const rows = await driver().jobFinishedByMinute({ from: T0, to: T0 + 3 * MIN });
       expect(rows).toEqual([
-        { minute: T0, state: 'completed', count: 2, latenessAvgMs: 200, latenessMaxMs: 300 },
-        { minute: T0 + MIN, state: 'failed', count: 1, latenessAvgMs: 50, latenessMaxMs: 50 },
+        { minute: T0, queue: 'q', state: 'completed', count: 2, latenessAvgMs: 200, latenessMaxMs: 300 },
+        { minute: T0, queue: 'other', state: 'completed', count: 1, latenessAvgMs: 0, latenessMaxMs: 0 },
+        { minute: T0 + MIN, queue: 'q', state: 'failed', count: 1, latenessAvgMs: 50, latenessMaxMs: 50 },
       ]);
       expect(await driver().jobFinishedByMinute({ from: T0 + 10 * MIN, to: T0 + 20 * MIN })).toEqual([]);
     });
@@ -67,7 +69,7 @@ export function insightConformance(target: ConformanceTarget): void {
       const [r] = await driver().jobInsertMany({ jobs: [newJob({ runAt: T0 + MIN })], now: T0 });
       await driver().jobCancel({ id: r!.id, now: T0 + 10 });
       expect(await driver().jobFinishedByMinute({ from: T0, to: T0 + MIN })).toEqual([
-        { minute: T0, state: 'cancelled', count: 1, latenessAvgMs: null, latenessMaxMs: null },
+        { minute: T0, queue: 'q', state: 'cancelled', count: 1, latenessAvgMs: null, latenessMaxMs: null },
       ]);
     });
 

@@ -32,14 +32,14 @@ export function insightSql(t: Tables & { instances: string }) {
 
     /** jobFinishedByMinute — $1 from $2 to; a range of kairos_jobs_finished. */
     finishedByMinute: `
-      SELECT (finished_at / 60000) * 60000 AS minute, state, count(*) AS count,
+      SELECT (finished_at / 60000) * 60000 AS minute, queue, state, count(*) AS count,
         avg(started_at - run_at)::float8 AS "latenessAvgMs", max(started_at - run_at) AS "latenessMaxMs"
       FROM ${t.jobs}
       WHERE finished_at IS NOT NULL
         AND finished_at >= $1
         AND finished_at < $2
-      GROUP BY 1, state
-      ORDER BY 1, state`,
+      GROUP BY 1, queue, state
+      ORDER BY 1, queue, state`,
 
     /**
      * jobDueByMinute — $1 from $2 to; pending jobs only, read from the claim index (queue, priority, run_at) WHERE

@@ -33,14 +33,14 @@ export const insightSql = {
    * against the due time it was claimed for.
    */
   finishedByMinute: `
-    SELECT (finished_at / 60000) * 60000 AS minute, ${stateNameSql('state')} AS state, COUNT(*) AS count,
+    SELECT (finished_at / 60000) * 60000 AS minute, queue, ${stateNameSql('state')} AS state, COUNT(*) AS count,
       AVG(started_at - run_at) AS latenessAvgMs, MAX(started_at - run_at) AS latenessMaxMs
     FROM kairos_jobs
     WHERE finished_at IS NOT NULL
       AND finished_at >= :from
       AND finished_at < :to
-    GROUP BY 1, kairos_jobs.state
-    ORDER BY 1, kairos_jobs.state`,
+    GROUP BY 1, queue, kairos_jobs.state
+    ORDER BY 1, queue, kairos_jobs.state`,
 
   /**
    * jobDueByMinute — :from :to; pending jobs only. Reads the claim index (queue, priority, run_at) WHERE state =
