@@ -58,8 +58,8 @@ export function insightConformance(target: ConformanceTarget): void {
       await finished(driver(), T0 + 3 * MIN, T0 + 3 * MIN, T0 + 3 * MIN + 1, 'completed');
       const rows = await driver().jobFinishedByMinute({ from: T0, to: T0 + 3 * MIN });
       expect(rows).toEqual([
-        { minute: T0, queue: 'q', state: 'completed', count: 2, latenessAvgMs: 200, latenessMaxMs: 300 },
         { minute: T0, queue: 'other', state: 'completed', count: 1, latenessAvgMs: 0, latenessMaxMs: 0 },
+        { minute: T0, queue: 'q', state: 'completed', count: 2, latenessAvgMs: 200, latenessMaxMs: 300 },
         { minute: T0 + MIN, queue: 'q', state: 'failed', count: 1, latenessAvgMs: 50, latenessMaxMs: 50 },
       ]);
       expect(await driver().jobFinishedByMinute({ from: T0 + 10 * MIN, to: T0 + 20 * MIN })).toEqual([]);
