@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import { attemptSql } from './queries/attempts.js';
 import { insightSql } from './queries/insights.js';
 import { jobSql } from './queries/jobs.js';
+import { queueSql } from './queries/queues.js';
 import { scheduleSql } from './queries/schedules.js';
 
 type Prepared<T> = { [K in keyof T]: Database.Statement };
@@ -12,6 +13,7 @@ export interface Statements {
   attempt: Prepared<typeof attemptSql>;
   schedule: Prepared<typeof scheduleSql>;
   insight: Prepared<typeof insightSql>;
+  queue: Prepared<typeof queueSql>;
 }
 
 function prepareAll<T extends Record<string, string>>(db: Database.Database, sql: T): Prepared<T> {
@@ -26,7 +28,10 @@ const cache = new WeakMap<Database.Database, Statements>();
 export function statementsFor(db: Database.Database): Statements {
   let s = cache.get(db);
   if (s === undefined) {
-    s = { job: prepareAll(db, jobSql), attempt: prepareAll(db, attemptSql), schedule: prepareAll(db, scheduleSql), insight: prepareAll(db, insightSql) };
+    s = {
+      job: prepareAll(db, jobSql), attempt: prepareAll(db, attemptSql), schedule: prepareAll(db, scheduleSql), insight: prepareAll(db, insightSql),
+      queue: prepareAll(db, queueSql),
+    };
     s.job.claimAtPriority.raw(true);
     s.job.completeRows.pluck(true);
     s.job.completeRow.pluck(true);
