@@ -76,22 +76,22 @@ export function registerActionRoutes(app: FastifyInstance, prefix: string, optio
 
   app.post<{ Body: { name?: unknown; scopes?: unknown } }>(`${api}/keys`, async (request, reply) => {
     if (!allowed(request, reply, 'admin')) return;
-    const create = options.keys?.create;
-    if (create === undefined) return reply.code(501).send({ error: { code: 'NOT_AVAILABLE', message: 'this server cannot create keys from the dashboard' } });
+    const keys = options.keys;
+    if (keys?.create === undefined) return reply.code(501).send({ error: { code: 'NOT_AVAILABLE', message: 'this server cannot create keys from the dashboard' } });
     const { name, scopes } = request.body ?? {};
     if (typeof name !== 'string' || name.trim() === '' || name.length > 100) return badRequest(reply, 'name', 'must be 1 to 100 characters');
     if (!Array.isArray(scopes) || scopes.length === 0 || !scopes.every((x) => (SCOPES as readonly unknown[]).includes(x))) {
       return badRequest(reply, 'scopes', `must be a non-empty list of ${SCOPES.join(', ')}`);
     }
-    const created = await create({ name: name.trim(), scopes: [...new Set(scopes as DashboardScope[])] });
+    const created = await keys.create({ name: name.trim(), scopes: [...new Set(scopes as DashboardScope[])] });
     return reply.code(201).send(created);
   });
 
   app.delete<{ Params: { id: string } }>(`${api}/keys/:id`, async (request, reply) => {
     if (!allowed(request, reply, 'admin')) return;
-    const revoke = options.keys?.revoke;
-    if (revoke === undefined) return reply.code(501).send({ error: { code: 'NOT_AVAILABLE', message: 'this server cannot revoke keys from the dashboard' } });
-    if (!(await revoke(request.params.id))) return reply.code(404).send({ error: { code: 'KEY_NOT_FOUND', message: `key "${request.params.id}" not found` } });
+    const keys = options.keys;
+    if (keys?.revoke === undefined) return reply.code(501).send({ error: { code: 'NOT_AVAILABLE', message: 'this server cannot revoke keys from the dashboard' } });
+    if (!(await keys.revoke(request.params.id))) return reply.code(404).send({ error: { code: 'KEY_NOT_FOUND', message: `key "${request.params.id}" not found` } });
     // The key's sessions end with it.
     sessions.deleteByKey(request.params.id);
     return reply.code(204).send();

@@ -124,7 +124,7 @@ export function registerReadRoutes(app: FastifyInstance, prefix: string, options
 
   app.get(`${api}/keys`, async (request, reply) => {
     if (!allowed(request, reply, 'admin')) return;
-    const list = options.keys?.list;
-    return { available: list !== undefined, canCreate: options.keys?.create !== undefined, keys: list === undefined ? [] : await list() };
+    const keys = options.keys;
+    return { available: keys?.list !== undefined, canCreate: keys?.create !== undefined, keys: keys?.list === undefined ? [] : await keys.list() };
   });
 }
