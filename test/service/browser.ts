@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * Debian's chromium through playwright-core for the dashboard's browser tests and screenshots, and axe-core run in
  * the page (evaluated through the DevTools protocol, so the page's strict CSP stays on).

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The dashboard in Debian's chromium against a real server on 127.0.0.1 and a real store (both stores): sign in, see a
  * job appear live, cancel it, replay a failed one, bulk-cancel a filtered set, pause a schedule, read the forecast of a

@@ -172,6 +172,9 @@ describeEachStore('dashboard HTTP', ({ openKairos }) => {
     expect(job).toMatchObject({ queue: 'bill', tags: ['run-now', 'schedule:billing'] });
     expect((job.payload as { at: string }).at).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect((await c.get('/schedules/nope')).status).toBe(404);
+    await kairos.schedules.upsert({ id: 'another', queue: 'bill', rule: { everyMs: 900_000 }, payload: {} });
+    const list = (await (await c.get('/schedules?offset=1&limit=1')).json()) as { total: number; schedules: { id: string; words: string }[] };
+    expect(list).toMatchObject({ total: 2, offset: 1, schedules: [{ id: 'billing', words: 'at 09:00 on the last day of each month, Asia/Seoul' }] });
   });
 
   it('creates a key shown once, lists keys without secrets, and revoking one ends its sessions', async () => {

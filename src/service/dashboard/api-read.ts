@@ -103,9 +103,19 @@ export function registerReadRoutes(app: FastifyInstance, prefix: string, options
     return job;
   });
 
-  app.get(`${api}/schedules`, async (request, reply) => {
+  /** The table of schedules: the fields it shows, `limit` at a time from `offset` (the store returns them by id). */
+  app.get<{ Querystring: { offset?: string; limit?: string } }>(`${api}/schedules`, async (request, reply) => {
     if (!allowed(request, reply, 'jobs:read')) return;
-    return (await kairos.schedules.list()).map((s) => ({ ...s, payload: undefined, words: ruleInWords(s.rule) }));
+    const offset = intParam(request.query.offset) ?? 0;
+    const limit = intParam(request.query.limit) ?? 200;
+    if (Number.isNaN(offset)) return badRequest(reply, 'offset', 'must be an integer');
+    if (Number.isNaN(limit) || limit < 1 || limit > 1000) return badRequest(reply, 'limit', 'must be an integer from 1 to 1000');
+    const all = await kairos.schedules.list();
+    const schedules = all.slice(offset, offset + limit).map((s) => ({
+      id: s.id, queue: s.queue, words: ruleInWords(s.rule), paused: s.paused, nextFireAt: s.nextFireAt, runs: s.runs, lastJobId: s.lastJobId,
+      lastJobState: s.lastJobState,
+    }));
+    return { total: all.length, offset, schedules };
   });
 
   app.get<{ Params: { id: string } }>(`${api}/schedules/:id`, async (request, reply) => {

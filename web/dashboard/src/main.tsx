@@ -60,7 +60,7 @@ function Page(props: { path: string; query: URLSearchParams; session: SessionInf
     case 'forecast': return <ForecastPage pollMs={poll} />;
     case 'queues': return <QueuesPage pollMs={poll} canAdmin={canAdmin} />;
     case 'jobs': return id ? <JobPage id={id} pollMs={poll} canWrite={canWrite} /> : <JobsPage pollMs={poll} query={props.query} canWrite={canWrite} />;
-    case 'schedules': return id ? <SchedulePage id={decodeURIComponent(id)} pollMs={poll} canAdmin={canAdmin} /> : <SchedulesPage pollMs={poll} />;
+    case 'schedules': return id ? <SchedulePage id={decodeURIComponent(id)} pollMs={poll} canAdmin={canAdmin} /> : <SchedulesPage pollMs={poll} query={props.query} />;
     case 'limiters': return <LimitersPage pollMs={poll} />;
     case 'keys': return <KeysPage pollMs={poll} canAdmin={canAdmin} />;
     default: return <><h1>Not found</h1><p>No page at {props.path}. <Link to="/">Back to the overview</Link>.</p></>;

@@ -19,6 +19,12 @@ const OUTCOME_CLASS: Record<string, string> = {
   cancelled: 'state-cancelled', skipped: 'state-skipped', snoozed: 'state-scheduled', 'handed-back': 'state-scheduled', running: 'state-running',
 };
 
+/** Position of one attempt on the track, in % of the span from the first start to the last end (at least 0.5 % wide). */
+function bar(s: number, e: number, start: number, span: number): { left: string; width: string } {
+  const width = Math.max(0.5, ((e - s) / span) * 100);
+  return { left: `${Math.min(100 - width, ((s - start) / span) * 100)}%`, width: `${width}%` };
+}
+
 function Timeline(props: { attempts: Attempt[] }): JSX.Element {
   const start = Math.min(...props.attempts.map((a) => new Date(a.startedAt).getTime()));
   const end = Math.max(...props.attempts.map((a) => (a.finishedAt === null ? Date.now() : new Date(a.finishedAt).getTime())));
@@ -35,7 +41,7 @@ function Timeline(props: { attempts: Attempt[] }): JSX.Element {
               <span class="muted">{utc(a.startedAt)} · {duration(a.durationMs)} · {a.workerId}</span>
             </div>
             <div class="timeline-track" aria-hidden="true">
-              <span class={`timeline-bar ${OUTCOME_CLASS[a.outcome] ?? ''}`} style={{ left: `${((s - start) / span) * 100}%`, width: `${Math.max(0.5, ((e - s) / span) * 100)}%` }} />
+              <span class={`timeline-bar ${OUTCOME_CLASS[a.outcome] ?? ''}`} style={bar(s, e, start, span)} />
             </div>
             {a.note && <p class="muted">{a.note}</p>}
             {a.error && (

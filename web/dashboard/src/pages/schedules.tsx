@@ -4,21 +4,24 @@ import { useState } from 'preact/hooks';
 import { send } from '../api';
 import { local, relative, utc } from '../format';
 import { usePoll } from '../hooks';
-import { Link, Loading, Notice, StateBadge } from '../ui';
+import { Link, Loading, navigate, Notice, StateBadge } from '../ui';
 
 interface Schedule {
-  id: string; queue: string; words: string; paused: boolean; nextAt: string | null; nextFireAt: string | null; runs: number;
-  lastOccurrenceAt: string | null; lastJobId: number | null; lastJobState: string | null; misfire: string; overlap: string;
+  id: string; queue: string; words: string; paused: boolean; nextFireAt: string | null; runs: number; lastJobId: number | null; lastJobState: string | null;
 }
 interface Detail {
-  schedule: Schedule & { rule: unknown; payload: unknown; maxRuns: number | null; startAt: string | null; endAt: string | null };
+  schedule: Schedule & { rule: unknown; payload: unknown; maxRuns: number | null; misfire: string; overlap: string };
   words: string;
   next: { at: string; fireAt: string; local: string; tz: string }[];
   history: { occurrenceAt: string; fireAt: string; status: string; reason: string | null; jobId: number | null; jobState: string | null; recordedAt: string }[];
 }
 
-export function SchedulesPage(props: { pollMs: number }): JSX.Element {
-  const { data, error } = usePoll<Schedule[]>('/schedules', props.pollMs);
+const PAGE = 200;
+
+export function SchedulesPage(props: { pollMs: number; query: URLSearchParams }): JSX.Element {
+  const offset = Number(props.query.get('offset') ?? 0) || 0;
+  const { data: page, error } = usePoll<{ total: number; offset: number; schedules: Schedule[] }>(`/schedules?offset=${offset}&limit=${PAGE}`, props.pollMs * 2);
+  const data = page?.schedules ?? null;
   return (
     <>
       <h1>Schedules</h1>
@@ -39,6 +42,13 @@ export function SchedulesPage(props: { pollMs: number }): JSX.Element {
             </tbody>
           </table>
         </div>
+      )}
+      {page !== null && page.total > PAGE && (
+        <nav class="pager" aria-label="Pages">
+          <span class="muted">{offset + 1}–{Math.min(offset + PAGE, page.total)} of {page.total}</span>
+          {offset > 0 && <button type="button" onClick={() => navigate(`/schedules?offset=${Math.max(0, offset - PAGE)}`)}>Previous</button>}
+          {offset + PAGE < page.total && <button type="button" onClick={() => navigate(`/schedules?offset=${offset + PAGE}`)}>Next</button>}
+        </nav>
       )}
     </>
   );
