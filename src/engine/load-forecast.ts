@@ -58,61 +58,75 @@ export class LoadForecast {
     const from = Math.floor(now / MINUTE) * MINUTE;
     const to = from + hours * 60 * MINUTE;
     const size = (to - from) / MINUTE;
-    const jobs = new Array<number>(size).fill(0);
-    const occurrences = new Array<number>(size).fill(0);
-    /** Per minute index, per queue: only filled for minutes that may turn out to be spikes (read back below). */
-    const byMinuteQueue = new Map<number, Map<string, number>>();
-    const queueTotals = new Map<string, number>();
-    const add = (index: number, queue: string, count: number) => {
-      let m = byMinuteQueue.get(index);
-      if (m === undefined) byMinuteQueue.set(index, (m = new Map()));
-      m.set(queue, (m.get(queue) ?? 0) + count);
-      queueTotals.set(queue, (queueTotals.get(queue) ?? 0) + count);
+    const jobs = new Float64Array(size);
+    const occurrences = new Float64Array(size);
+    /** Jobs due per minute, per queue: the breakdown of spikes and the per-queue totals. */
+    const perQueue = new Map<string, Float64Array>();
+    const queueArray = (queue: string) => {
+      let arr = perQueue.get(queue);
+      if (arr === undefined) perQueue.set(queue, (arr = new Float64Array(size)));
+      return arr;
     };
     for (const row of await this.driver.jobDueByMinute({ from, to })) {
       const i = (row.minute - from) / MINUTE;
-      jobs[i]! += row.count;
-      add(i, row.queue, row.count);
+      const arr = queueArray(row.queue);
+      jobs[i] = jobs[i]! + row.count;
+      arr[i] = arr[i]! + row.count;
     }
     const schedules = (await this.driver.scheduleList()).filter((s) => !s.paused && s.nextAt !== null);
     const calendars = await loadCalendars(this.driver);
     const truncated: string[] = [];
+    // Schedules that share a rule and a next occurrence share their occurrences: computed once per pass.
+    const shared = new Map<string, { at: number[]; truncated: boolean }>();
     for (const s of schedules) {
-      const fires = this.occurrencesOf(s, calendars, from, to);
+      const key = `${s.nextAt}|${s.rule}`;
+      let fires = shared.get(key);
+      if (fires === undefined) shared.set(key, (fires = this.occurrencesOf(s, calendars, to)));
       if (fires.truncated) truncated.push(s.id);
-      for (const fireAt of fires.at) {
+      const offset = spreadOffsetMs(s.id, s.spreadMs);
+      const left = s.maxRuns === null ? Infinity : s.maxRuns - s.runs;
+      const byQueue = queueArray(s.queue);
+      for (let k = 0; k < fires.at.length && k < left; k++) {
+        const at = fires.at[k]!;
+        if (s.endAt !== null && at > s.endAt) break;
+        const fireAt = at + offset;
+        if (fireAt >= to) break;
         const i = Math.floor((Math.max(fireAt, from) - from) / MINUTE);
-        occurrences[i]! += 1;
-        add(i, s.queue, 1);
+        occurrences[i] = occurrences[i]! + 1;
+        byQueue[i] = byQueue[i]! + 1;
       }
     }
-    const minutes = jobs.map((j, i) => ({ minute: from + i * MINUTE, jobs: j, occurrences: occurrences[i]! }));
+    const minutes = Array.from(jobs, (j, i) => ({ minute: from + i * MINUTE, jobs: j, occurrences: occurrences[i]! }));
     const total = minutes.reduce((sum, m) => sum + m.jobs + m.occurrences, 0);
     const spikeThreshold = Math.max(SPIKE_MIN_JOBS, Math.ceil((SPIKE_FACTOR * total) / size));
-    const spikes = minutes
-      .map((m, i) => ({ m, i }))
-      .filter(({ m }) => m.jobs + m.occurrences >= spikeThreshold)
-      .map(({ m, i }) => ({ minute: m.minute, count: m.jobs + m.occurrences, queues: sortedCounts(byMinuteQueue.get(i)) }));
-    return { from, to, minutes, spikes, spikeThreshold, queues: sortedCounts(queueTotals), schedules: schedules.length, truncated };
+    const spikes: ForecastSpike[] = [];
+    minutes.forEach((m, i) => {
+      if (m.jobs + m.occurrences < spikeThreshold) return;
+      const queues = [...perQueue].filter(([, arr]) => arr[i]! > 0).map(([queue, arr]) => ({ queue, count: arr[i]! }));
+      spikes.push({ minute: m.minute, count: m.jobs + m.occurrences, queues: sortedCounts(queues) });
+    });
+    const queues = [...perQueue].map(([queue, arr]) => ({ queue, count: arr.reduce((x, y) => x + y, 0) })).filter((q) => q.count > 0);
+    return { from, to, minutes, spikes, spikeThreshold, queues: sortedCounts(queues), schedules: schedules.length, truncated };
   }
 
-  /** Fire times of one schedule in [from, to), from its next unhandled occurrence on (an overdue one counts at `from`). */
-  private occurrencesOf(s: ScheduleRow, calendars: Awaited<ReturnType<typeof loadCalendars>>, from: number, to: number): { at: number[]; truncated: boolean } {
+  /**
+   * Nominal occurrences of a schedule's rule from its next unhandled one (an overdue one is counted at the window's
+   * start) while the spread-free instant is before `to` plus the widest spread; end date, run limit and spread are
+   * applied per schedule by the caller.
+   */
+  private occurrencesOf(s: ScheduleRow, calendars: Awaited<ReturnType<typeof loadCalendars>>, to: number): { at: number[]; truncated: boolean } {
     const rule = this.materializer.compile(s, calendars);
-    const offset = spreadOffsetMs(s.id, s.spreadMs);
-    const left = s.maxRuns === null ? Infinity : s.maxRuns - s.runs;
     const out: number[] = [];
     let at: number | null = s.nextAt;
-    while (at !== null && at + offset < to && (s.endAt === null || at <= s.endAt) && out.length < left) {
+    while (at !== null && at < to) {
       if (out.length === FORECAST_MAX_PER_SCHEDULE) return { at: out, truncated: true };
-      out.push(at + offset);
+      out.push(at);
       at = rule.next(at);
     }
     return { at: out, truncated: false };
   }
 }
 
-function sortedCounts(m: Map<string, number> | undefined): { queue: string; count: number }[] {
-  if (m === undefined) return [];
-  return [...m].map(([queue, count]) => ({ queue, count })).sort((a, b) => b.count - a.count || a.queue.localeCompare(b.queue));
+function sortedCounts(counts: { queue: string; count: number }[]): { queue: string; count: number }[] {
+  return counts.sort((a, b) => b.count - a.count || a.queue.localeCompare(b.queue));
 }

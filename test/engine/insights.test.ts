@@ -73,4 +73,21 @@ describeEachStore('insights', ({ openKairos, openAnother }) => {
     expect(f.queues).toEqual([{ queue: 'bulk', count: 501 }, { queue: 'tick', count: 24 }]);
     expect(f).toMatchObject({ schedules: 1, truncated: [] });
   });
+
+  it('the forecast applies each schedule\'s own spread, end date and run limit to a rule it shares', async () => {
+    const { kairos } = await openKairos();
+    const rule = { cron: '0 * * * *' };
+    await kairos.schedules.upsert({ id: 'plain', queue: 'a', rule, payload: {} });
+    await kairos.schedules.upsert({ id: 'spread', queue: 'b', rule, payload: {}, spreadMs: 30 * MIN });
+    await kairos.schedules.upsert({ id: 'limited', queue: 'c', rule, payload: {}, maxRuns: 3 });
+    await kairos.schedules.upsert({ id: 'ending', queue: 'd', rule, payload: {}, endAt: new Date(T0 + 5 * 3_600_000) });
+    const f = await kairos.insights.forecast();
+    expect(Object.fromEntries(f.queues.map((q) => [q.queue, q.count]))).toEqual({ a: 24, b: 24, c: 3, d: 5 });
+    const plainMinutes = f.minutes.filter((m) => m.occurrences > 0).map((m) => new Date(m.minute).getUTCMinutes());
+    // 'plain', 'limited' and 'ending' fire at :00; 'spread' at its own offset inside the half hour after.
+    const offsets = new Set(plainMinutes);
+    expect(offsets.has(0)).toBe(true);
+    expect(offsets.size).toBe(2);
+    expect([...offsets].find((m) => m !== 0)).toBeLessThan(30);
+  });
 });

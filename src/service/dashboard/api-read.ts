@@ -11,6 +11,22 @@ import type { DashboardOptions } from './types.js';
 
 /** How long jobs-by-state counts are reused, ms: they scan the jobs table, so polls do not repeat the scan. */
 const COUNTS_TTL_MS = 5_000;
+/** How long a forecast is reused, ms: it reads every pending job in the window and every schedule. */
+const FORECAST_TTL_MS = 10_000;
+
+/** A value computed at most once per `ttlMs` per key; a failed computation is not kept. */
+function cached<K, V>(ttlMs: number, compute: (key: K) => Promise<V>): (key: K) => Promise<V> {
+  const entries = new Map<K, { at: number; value: Promise<V> }>();
+  return (key) => {
+    const now = Date.now();
+    const hit = entries.get(key);
+    if (hit !== undefined && now - hit.at < ttlMs) return hit.value;
+    const value = compute(key);
+    value.catch(() => entries.delete(key));
+    entries.set(key, { at: now, value });
+    return value;
+  };
+}
 
 type Totals = Record<JobState, number>;
 
@@ -50,6 +66,7 @@ function intParam(value: string | undefined): number | undefined {
 export function registerReadRoutes(app: FastifyInstance, prefix: string, options: DashboardOptions): void {
   const { kairos } = options;
   const counts = countsReader(kairos);
+  const forecast = cached(FORECAST_TTL_MS, (hours: number | undefined) => kairos.insights.forecast({ hours }));
   const api = `${prefix}/api`;
 
   app.get(`${api}/overview`, async (request, reply) => {
@@ -62,7 +79,7 @@ export function registerReadRoutes(app: FastifyInstance, prefix: string, options
     if (!allowed(request, reply, 'jobs:read')) return;
     const hours = intParam(request.query.hours);
     if (Number.isNaN(hours)) return badRequest(reply, 'hours', 'must be an integer');
-    return kairos.insights.forecast({ hours });
+    return forecast(hours);
   });
 
   app.get(`${api}/queues`, async (request, reply) => {
