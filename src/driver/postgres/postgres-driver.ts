@@ -6,7 +6,7 @@ import pg from 'pg';
 import { KairosError } from '../../core/errors.js';
 import type { NewJob } from '../../core/job-options.js';
 import type {
-  AttemptRow, CalendarRow, CancelResult, ClaimedJob, Driver, DriverCapabilities, FinishItem, InsertResult, JobCount, JobListParams, JobPage, JobRow,
+  ApiKeyRow, AttemptRow, CalendarRow, CancelResult, ClaimedJob, Driver, DriverCapabilities, FinishItem, InsertResult, JobCount, JobListParams, JobPage, JobRow,
   MaterializeResult, MigrateResult, OccurrenceRow, QueueRow, QueueWrite, RescuedJob, SchedulePlanWrite, ScheduleRow, ScheduleWrite, StoreNotification, Subscription,
 } from '../driver.js';
 import { toJobId } from '../ids.js';
@@ -17,6 +17,7 @@ import { translate } from './pg-errors.js';
 import { PgListener } from './pg-listener.js';
 import { PgRunner, type Session } from './pg-session.js';
 import { assertSchemaName, DEFAULT_POOL_SIZE, DEFAULT_SCHEMA } from './postgres-options.js';
+import { apiKeySql } from './queries/api-keys.js';
 import { attemptSql } from './queries/attempts.js';
 import { jobWriteSql } from './queries/job-writes.js';
 import { jobSql } from './queries/jobs.js';
@@ -78,7 +79,7 @@ export class PostgresDriver implements Driver {
     const t = tablesIn(schema);
     this.sql = {
       job: jobSql(t), jobWrite: jobWriteSql(t), attempt: attemptSql(t), schedule: scheduleSql(t), occurrence: occurrenceSql(t), queue: queueSql(t),
-      maintenance: maintenanceSql(t),
+      maintenance: maintenanceSql(t), apiKey: apiKeySql(t),
     };
   }
 
@@ -94,6 +95,28 @@ export class PostgresDriver implements Driver {
   private async query<R>(text: string, values: readonly unknown[] = []): Promise<R[]> {
     this.check();
     return this.db.query<R>(text, values);
+  }
+
+  async apiKeyCreate(p: { key: Pick<ApiKeyRow, 'id' | 'name' | 'hash' | 'scopes'>; onlyIfNone?: boolean; now?: number }): Promise<ApiKeyRow | null> {
+    const k = p.key;
+    const values = [k.id, k.name, k.hash, k.scopes, p.now ?? null];
+    return this.tx(async (s) => {
+      if (p.onlyIfNone !== true) return (await s.run<ApiKeyRow>(this.sql.apiKey.insert, values))[0] ?? null;
+      await s.conn.query(this.sql.apiKey.lockForFirst);
+      return (await s.run<ApiKeyRow>(this.sql.apiKey.insertIfNone, values))[0] ?? null;
+    });
+  }
+
+  async apiKeyGet(p: { id: string }): Promise<ApiKeyRow | null> {
+    return (await this.query<ApiKeyRow>(this.sql.apiKey.get, [p.id]))[0] ?? null;
+  }
+
+  async apiKeyList(): Promise<ApiKeyRow[]> {
+    return this.query<ApiKeyRow>(this.sql.apiKey.list);
+  }
+
+  async apiKeyRevoke(p: { id: string; now?: number }): Promise<boolean> {
+    return this.tx(async (s) => (await s.conn.query(this.sql.apiKey.revoke, [p.id, p.now ?? null])).rowCount === 1);
   }
 
   async attemptListByJob(p: { jobId: number }): Promise<AttemptRow[]> {

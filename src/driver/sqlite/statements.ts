@@ -1,5 +1,6 @@
 /** Prepares the named statements of queries/ on one better-sqlite3 connection, once per connection. */
 import type Database from 'better-sqlite3';
+import { apiKeySql } from './queries/api-keys.js';
 import { attemptSql } from './queries/attempts.js';
 import { jobSql } from './queries/jobs.js';
 import { queueSql } from './queries/queues.js';
@@ -12,6 +13,7 @@ export interface Statements {
   attempt: Prepared<typeof attemptSql>;
   schedule: Prepared<typeof scheduleSql>;
   queue: Prepared<typeof queueSql>;
+  apiKey: Prepared<typeof apiKeySql>;
 }
 
 function prepareAll<T extends Record<string, string>>(db: Database.Database, sql: T): Prepared<T> {
@@ -26,7 +28,7 @@ const cache = new WeakMap<Database.Database, Statements>();
 export function statementsFor(db: Database.Database): Statements {
   let s = cache.get(db);
   if (s === undefined) {
-    s = { job: prepareAll(db, jobSql), attempt: prepareAll(db, attemptSql), schedule: prepareAll(db, scheduleSql), queue: prepareAll(db, queueSql) };
+    s = { job: prepareAll(db, jobSql), attempt: prepareAll(db, attemptSql), schedule: prepareAll(db, scheduleSql), queue: prepareAll(db, queueSql), apiKey: prepareAll(db, apiKeySql) };
     s.job.claimAtPriority.raw(true);
     s.job.completeRows.pluck(true);
     s.job.completeRow.pluck(true);
