@@ -38,6 +38,8 @@ const BY_CODE: Record<ErrorCode, ExitCode> = {
   SCHEDULE_OPTION_INVALID: EXIT.invalidInput,
   CALENDAR_NOT_FOUND: EXIT.invalidInput,
   CALENDAR_INVALID: EXIT.invalidInput,
+  TARGET_INVALID: EXIT.invalidInput,
+  TARGET_REFUSED: EXIT.invalidInput,
   CALENDAR_IN_USE: EXIT.conflict,
   JOB_NOT_FOUND: EXIT.notFound,
   SCHEDULE_NOT_FOUND: EXIT.notFound,
@@ -52,6 +54,8 @@ const BY_CODE: Record<ErrorCode, ExitCode> = {
   STORE_BUSY: EXIT.failure,
   STORE_ERROR: EXIT.failure,
   MIGRATION_FAILED: EXIT.failure,
+  TARGET_FAILED: EXIT.failure,
+  TARGET_DISABLED: EXIT.failure,
 };
 
 /** The exit code for an error thrown by a command (or by commander while parsing). */
