@@ -99,6 +99,8 @@ export class HttpTarget {
       // Checked at every delivery, not only when the queue was created: DNS may have changed since.
       await this.guard.check(url.hostname);
     } catch (error) {
+      // A host that does not resolve now may resolve later: retried. A refused address or a bad URL is final.
+      if (isKairosError(error) && error.details.unresolved === true) return failure(base(), 'DNS_FAILED', error.message);
       const code = isKairosError(error) ? error.code : 'TARGET_REFUSED';
       return failure(base(), code, (error as Error).message, { final: true });
     }

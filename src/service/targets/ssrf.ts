@@ -43,7 +43,8 @@ export function normalizeHost(hostname: string): string {
 
 function refused(hostname: string, why: string, cause?: unknown): KairosError {
   return new KairosError('TARGET_REFUSED', `target host ${describeValue(hostname)} is refused: ${why}`, {
-    details: { field: 'url', host: hostname },
+    // unresolved: the lookup failed, which may pass (a delivery retries it); any other refusal is final.
+    details: { field: 'url', host: hostname, unresolved: cause !== undefined },
     ...(cause === undefined ? {} : { cause }),
   });
 }
