@@ -36,6 +36,7 @@ export function parseRetryAfter(value: string | undefined, now: number, maxMs: n
   const text = value.trim();
   let ms: number;
   if (/^\d+$/.test(text)) ms = Number(text) * 1000;
+  else if (!/[A-Za-z]/.test(text)) return null; // Date.parse reads '-1' as a year; an HTTP date has a weekday and GMT
   else {
     const at = Date.parse(text);
     if (Number.isNaN(at)) return null;
