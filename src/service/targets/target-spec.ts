@@ -31,6 +31,7 @@ export const HttpTargetSpec = Type.Object(
     timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 300_000, description: 'Response timeout (headers, then body idle), ms. Default 10000.' })),
     connectTimeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 60_000, description: 'TCP (and TLS) connect timeout, ms. Default 5000.' })),
     headers: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9!#$%&\'*+.^_`|~-]{1,64}$' }), Type.String({ maxLength: 1024 }), {
+      additionalProperties: false,
       description: 'Extra request headers; the webhook-*, content-type, host and content-length headers cannot be set.',
     })),
     disabled: Type.Optional(DisabledMarker),
@@ -92,10 +93,16 @@ function checkShape(spec: unknown): TargetSpec {
   const schema = SCHEMAS[kind];
   if (Value.Check(schema, spec)) return spec as TargetSpec;
   const first = Value.Errors(schema, spec)[0];
-  const extra = first?.keyword === 'additionalProperties' ? (first.params as { additionalProperties?: string[] }).additionalProperties?.[0] : undefined;
-  const path = `${first?.instancePath ?? ''}${extra === undefined ? '' : `/${extra}`}`;
+  const params = (first?.params ?? {}) as { requiredProperties?: string[]; additionalProperties?: string[] };
+  const missing = first?.keyword === 'required' ? params.requiredProperties?.[0] : undefined;
+  const extra = first?.keyword === 'additionalProperties' ? params.additionalProperties?.[0] : undefined;
+  const leaf = missing ?? extra;
+  const path = `${first?.instancePath ?? ''}${leaf === undefined ? '' : `/${leaf}`}`;
   const field = `target${path.split('/').filter((p) => p !== '').map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join('')}`;
-  throw invalid(field, extra === undefined ? (first?.message ?? 'is invalid') : 'is not a known field');
+  const what = missing !== undefined ? 'is required'
+    : extra !== undefined || first?.keyword === 'boolean' ? 'is not a known field (or not a valid header name)'
+      : (first?.message ?? 'is invalid');
+  throw invalid(field, what);
 }
 
 /** Options of {@link validateTargetSpec}. */
