@@ -43,6 +43,8 @@ const BY_CODE: Record<ErrorCode, ExitCode> = {
   UNAUTHENTICATED: EXIT.invalidInput,
   FORBIDDEN: EXIT.invalidInput,
   REQUEST_INVALID: EXIT.invalidInput,
+  TARGET_INVALID: EXIT.invalidInput,
+  TARGET_REFUSED: EXIT.invalidInput,
   CALENDAR_IN_USE: EXIT.conflict,
   JOB_NOT_FOUND: EXIT.notFound,
   SCHEDULE_NOT_FOUND: EXIT.notFound,
@@ -60,6 +62,8 @@ const BY_CODE: Record<ErrorCode, ExitCode> = {
   STORE_BUSY: EXIT.failure,
   STORE_ERROR: EXIT.failure,
   MIGRATION_FAILED: EXIT.failure,
+  TARGET_FAILED: EXIT.failure,
+  TARGET_DISABLED: EXIT.failure,
 };
 
 /** The exit code for an error thrown by a command (or by commander while parsing). */

@@ -20,7 +20,6 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   SCHEDULE_OPTION_INVALID: 400,
   CALENDAR_INVALID: 400,
   API_KEY_INVALID: 400,
-  // A schedule naming a calendar that does not exist is bad input, not a missing resource of the URL.
   CALENDAR_NOT_FOUND: 404,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
@@ -38,7 +37,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
 };
 
 /** Codes some target/limiter modules add later; mapped by name so they need no change here. */
-const EXTRA_STATUS: Record<string, number> = { QUEUE_FULL: 429, TARGET_INVALID: 400, LIMITER_NOT_FOUND: 404, LIMITER_OPTION_INVALID: 400 };
+const EXTRA_STATUS: Record<string, number> = { QUEUE_FULL: 429, TARGET_INVALID: 400, TARGET_REFUSED: 400, LIMITER_NOT_FOUND: 404, LIMITER_OPTION_INVALID: 400 };
 
 export function statusFor(code: string): number {
   return STATUS[code as ErrorCode] ?? EXTRA_STATUS[code] ?? (code.endsWith('_INVALID') ? 400 : code.endsWith('_NOT_FOUND') ? 404 : 500);
