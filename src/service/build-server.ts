@@ -15,6 +15,7 @@ import { registerErrorHandler } from './error-handler.js';
 import type { ServiceMetrics } from './metrics.js';
 import type { Api, RouteContext } from './routes/context.js';
 import { ROUTE_MODULES } from './routes/index.js';
+import { AUTH_ERRORS } from './schemas/common.js';
 import { compileValidator } from './validation.js';
 
 /** What a plugin mounted by buildServer gets. */
@@ -45,6 +46,20 @@ export interface ServerOptions {
   /** Readiness of the workers (default: true). */
   workersStarted?: () => boolean;
   plugins?: readonly ServerPlugin[];
+}
+
+/** One route of the API as registered: what the auth test walks, so a new route cannot escape the key check. */
+export interface ApiRoute {
+  method: string;
+  url: string;
+  scope: Scope | 'public';
+}
+
+const ROUTE_TABLES = new WeakMap<FastifyInstance, ApiRoute[]>();
+
+/** The routes of the API (not of plugins) of a server built by buildServer. */
+export function apiRoutes(app: FastifyInstance): readonly ApiRoute[] {
+  return ROUTE_TABLES.get(app) ?? [];
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 2 * 1024 * 1024;
@@ -91,10 +106,18 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     onQueueChanged: options.onQueueChanged ?? (() => undefined),
     workersStarted: options.workersStarted ?? (() => true),
   };
+  const table: ApiRoute[] = [];
+  ROUTE_TABLES.set(app, table);
   await app.register(async (api: Api) => {
+    api.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) if (method !== 'HEAD') table.push({ method, url: route.url, scope: route.config?.scope ?? 'admin' });
+    });
     api.addHook('onRequest', authHook(keys));
     for (const register of ROUTE_MODULES) register(api, ctx);
-    api.get('/openapi.json', { config: { scope: 'jobs:read' }, schema: { hide: true } }, async () => app.swagger());
+    api.get('/openapi.json', {
+      config: { scope: 'jobs:read' },
+      schema: { tags: ['health'], summary: 'This document (OpenAPI 3.1)', response: { 200: { type: 'object', additionalProperties: true }, ...AUTH_ERRORS } },
+    }, async () => app.swagger() as unknown as Record<string, unknown>);
   });
 
   const pluginCtx: PluginContext = { kairos: options.kairos, keys, authenticate: (request, scope, key) => authenticate(keys, request, scope, key ?? undefined) };

@@ -21,7 +21,7 @@ export class ServiceMetrics {
   private unsubscribe: (() => void)[] = [];
 
   constructor(private readonly kairos: Kairos, options: { defaultMetrics?: boolean } = {}) {
-    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'kairos_process_' });
+    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'kairos_' });
     let cached: { at: number; counts: Promise<{ queue: string; state: string; count: number }[]> } | null = null;
     const counts = () => {
       const now = Date.now();
