@@ -6,12 +6,15 @@
  * A target's other fields (URL, secrets, headers) are read at every attempt, so an update needs no re-registration.
  */
 import type { Logger } from '../core/config.js';
+import type { Handler } from '../engine/job-context.js';
 import type { Kairos } from '../engine/kairos.js';
 import type { Subscription } from '../driver/driver.js';
 import { targetHandler, type Deliverer, type TargetSpec } from './targets/index.js';
 
 /** Concurrency of a queue that sets none. */
 export const DEFAULT_TARGET_CONCURRENCY = 10;
+/** How long a job of a queue without a usable target waits before it is looked at again. */
+const WAIT_FOR_TARGET_MS = 1_000;
 
 export interface QueueTargetsOptions {
   /** Longest time between two reads of the stored queues (default 5 s). */
@@ -86,33 +89,51 @@ export class QueueTargets {
   private async pass(): Promise<void> {
     if (this.stopped) return;
     const wanted = new Map<string, number>();
+    const specs = new Map<string, TargetSpec>();
     for (const row of await this.kairos.driver.queueList()) {
       if (row.target === null) continue;
       const spec = JSON.parse(row.target) as TargetSpec;
-      this.specs.set(row.name, spec);
-      // A disabled target delivers nothing; its jobs wait, unharmed, until the target is updated.
+      specs.set(row.name, spec);
       if (spec.disabled === undefined) wanted.set(row.name, row.concurrency ?? DEFAULT_TARGET_CONCURRENCY);
     }
+    // Specs first: a job claimed from here on sees the queue's current target (or that it has none).
+    this.specs.clear();
+    for (const [queue, spec] of specs) this.specs.set(queue, spec);
     for (const [queue, concurrency] of this.served) {
       if (wanted.get(queue) === concurrency) continue;
       this.served.delete(queue);
       await this.kairos.unhandle(queue, { timeoutMs: this.options.drainTimeoutMs });
       this.options.logger?.info({ queue }, 'stopped delivering the queue');
     }
-    for (const queue of this.specs.keys()) if (!wanted.has(queue) && !this.served.has(queue)) this.specs.delete(queue);
     for (const [queue, concurrency] of wanted) {
       if (this.served.has(queue) || this.stopped) continue;
-      this.kairos.handle(queue, targetHandler(this.deliverer, (q) => this.specs.get(q), { onDisable: (q, reason) => this.disable(q, reason) }), { concurrency });
+      this.kairos.handle(queue, this.handlerOf(), { concurrency });
       this.served.set(queue, concurrency);
       this.options.logger?.info({ queue, concurrency, target: this.specs.get(queue)?.kind }, 'delivering the queue');
     }
+  }
+
+  /**
+   * The handler of a delivered queue. A job claimed while its queue has lost its target or had it disabled (between
+   * the change and the next pass) is snoozed, not failed: it waits, uncounted, for a target.
+   */
+  private handlerOf(): Handler {
+    const deliver = targetHandler(this.deliverer, (q) => this.specs.get(q), { onDisable: (q, reason) => this.disable(q, reason) });
+    return (job, ctx) => {
+      const spec = this.specs.get(job.queue);
+      if (spec === undefined || spec.disabled !== undefined) return ctx.snooze(WAIT_FOR_TARGET_MS);
+      return deliver(job, ctx);
+    };
   }
 
   /** A receiver answered 410: mark the stored target disabled (every process stops delivering it). */
   private async disable(queue: string, reason: string): Promise<void> {
     const q = await this.kairos.queues.get(queue);
     if (q === null || q.target === null || (q.target as { disabled?: unknown }).disabled !== undefined) return;
-    await this.kairos.queues.upsert(queue, { target: { ...q.target, disabled: { at: new Date().toISOString(), reason } } });
+    const disabled = { at: new Date().toISOString(), reason };
+    const current = this.specs.get(queue);
+    if (current !== undefined) this.specs.set(queue, { ...current, disabled });
+    await this.kairos.queues.upsert(queue, { target: { ...q.target, disabled } });
     this.options.logger?.warn({ queue, reason }, 'the receiver answered 410 Gone; the target is disabled until it is updated');
     void this.sync();
   }

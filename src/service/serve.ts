@@ -87,7 +87,7 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
     app = await buildServer({
       kairos, keys, metrics, logger: logger.child({ component: 'http' }), bodyLimitBytes: options.bodyLimitBytes, plugins: options.plugins,
       validateTarget: async (target) => void (await validateTargetSpec(target, { allowHosts: options.allowHosts })),
-      onQueueChanged: () => void targets.sync(),
+      onQueueChanged: () => targets.sync(),
       workersStarted: () => workersStarted,
     });
     await kairos.start();

@@ -14,7 +14,7 @@ export interface RouteContext {
   /** Checks a queue's target before it is stored (the targets module's validation); throws a KairosError naming the field. */
   validateTarget: (target: Record<string, unknown>) => Promise<void> | void;
   /** Called after a queue was created, changed or removed through the API, so this process acts on it at once. */
-  onQueueChanged: (name: string) => void;
+  onQueueChanged: (name: string) => Promise<void> | void;
   /** Readiness: whether the workers of this process have started. */
   workersStarted: () => boolean;
 }

@@ -34,7 +34,7 @@ export const queueRoutes: RouteModule = (app, { kairos, validateTarget, onQueueC
     const { expectedVersion, ...settings } = request.body;
     if (settings.target !== undefined && settings.target !== null) await validateTarget(settings.target);
     const q = await kairos.queues.upsert(request.params.name, settings, expectedVersion === undefined ? {} : { expectedVersion });
-    onQueueChanged(q.name);
+    await onQueueChanged(q.name);
     return queueJson(q);
   });
 
@@ -47,7 +47,7 @@ export const queueRoutes: RouteModule = (app, { kairos, validateTarget, onQueueC
       },
     }, async (request) => {
       const q = await kairos.queues[action](request.params.name);
-      onQueueChanged(q.name);
+      await onQueueChanged(q.name);
       return queueJson(q);
     });
   }
@@ -57,7 +57,7 @@ export const queueRoutes: RouteModule = (app, { kairos, validateTarget, onQueueC
     schema: { tags, summary: 'Remove a queue\'s settings (its jobs stay; delivery stops)', params: QueueParams, response: { 204: { type: 'null', description: 'removed' }, 400: ErrorBody, ...AUTH_ERRORS, 404: ErrorBody } },
   }, async (request, reply) => {
     await kairos.queues.remove(request.params.name);
-    onQueueChanged(request.params.name);
+    await onQueueChanged(request.params.name);
     return reply.status(204).send(null);
   });
 };
