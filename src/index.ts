@@ -11,7 +11,7 @@ export { registerStore } from './engine/store-registry.js';
 export { postgresStore, sqliteStore } from './stores.js';
 export { KairosError, isKairosError, ERROR_CATALOG } from './core/errors.js';
 export type { ErrorCode } from './core/errors.js';
-export { UnrecoverableError, JobTimeoutError, JobAbortedError } from './core/job.js';
+export { UnrecoverableError, RetryAfterError, MAX_RETRY_AFTER_MS, JobTimeoutError, JobAbortedError } from './core/job.js';
 export type { Job, JobDetail, Attempt, EnqueuedJob, ErrorInfo } from './core/job.js';
 export type { EnqueueOptions, DedupePolicy } from './core/job-options.js';
 export type { BackoffSpec, BackoffFunction } from './core/backoff.js';

@@ -259,6 +259,20 @@ export interface QueueRow {
 /** The settings a queue upsert writes; the pause flag has its own call. */
 export type QueueWrite = Omit<QueueRow, 'paused' | 'version' | 'createdAt' | 'updatedAt'>;
 
+/**
+ * A stored API key of the HTTP service: never the key itself, only the hex SHA-256 of it. `id` is the key's public
+ * part (the key is looked up by it); `scopes` is a JSON array of strings.
+ */
+export interface ApiKeyRow {
+  id: string;
+  name: string;
+  hash: string;
+  scopes: string;
+  createdAt: number;
+  /** Set once the key is revoked; a revoked key authenticates nothing. */
+  revokedAt: number | null;
+}
+
 /** Jobs of one queue in one state. */
 export interface JobCount {
   queue: string;
@@ -335,6 +349,17 @@ export interface Subscription {
 export interface Driver {
   readonly name: string;
   readonly capabilities: DriverCapabilities;
+
+  /**
+   * Store a new API key. With `onlyIfNone`, only when the store holds no key at all (revoked ones count), decided
+   * atomically so two processes starting at once on an empty store make one key; null when it wrote nothing.
+   */
+  apiKeyCreate(params: { key: Pick<ApiKeyRow, 'id' | 'name' | 'hash' | 'scopes'>; onlyIfNone?: boolean; now?: number }): Promise<ApiKeyRow | null>;
+  apiKeyGet(params: { id: string }): Promise<ApiKeyRow | null>;
+  /** Every key, revoked ones included, oldest first. */
+  apiKeyList(): Promise<ApiKeyRow[]>;
+  /** Revoke a key; false when there is no such key or it was already revoked. */
+  apiKeyRevoke(params: { id: string; now?: number }): Promise<boolean>;
 
   /** Every attempt of one job, oldest first, including the one that completed it. */
   attemptListByJob(params: { jobId: number }): Promise<AttemptRow[]>;

@@ -163,6 +163,23 @@ export class Kairos {
   }
 
   /**
+   * Remove the handler of `queue` from this instance: claim no more of its jobs, let running ones finish for up to
+   * `timeoutMs` (default config shutdownTimeoutMs), then hand the rest back without counting the attempt. False when
+   * the queue had no handler here. Service mode uses it when a queue's target changes or is removed.
+   */
+  async unhandle(queue: string, options: { timeoutMs?: number } = {}): Promise<boolean> {
+    const worker = this.workers.get(queue);
+    if (worker === undefined) return false;
+    worker.stopClaiming();
+    await this.waitIdle(options.timeoutMs ?? this.config.shutdownTimeoutMs, () => [worker]);
+    worker.handBackAll();
+    await worker.settled();
+    await this.completer.flush();
+    if (this.workers.get(queue) === worker) this.workers.delete(queue);
+    return true;
+  }
+
+  /**
    * Start claiming and running jobs of the registered queues, and the maintenance services. On a store that pushes
    * notifications, also listen for new work, cancels and schedule changes from every instance.
    */
@@ -379,14 +396,15 @@ export class Kairos {
     return toJob(row);
   }
 
-  /** Resolves when no handler of this instance runs, or after `timeoutMs` of wall time, whichever is first. */
-  private async waitIdle(timeoutMs: number): Promise<void> {
-    const busy = (): boolean => [...this.workers.values()].some((w) => w.running.size > 0);
+  /** Resolves when no handler of `workers` (default all) runs, or after `timeoutMs` of wall time, whichever is first. */
+  private async waitIdle(timeoutMs: number, workers: () => Iterable<QueueWorker> = () => this.workers.values()): Promise<void> {
+    const busy = (): boolean => [...workers()].some((w) => w.running.size > 0);
     if (!busy()) return;
+    let waiter: () => void = () => undefined;
     await new Promise<void>((resolve) => {
       // Shutdown is bounded in wall time whatever clock the engine uses, so this is a real timer.
       const bound = setTimeout(done, timeoutMs);
-      const waiter = (): void => {
+      waiter = (): void => {
         if (!busy()) done();
       };
       this.idleWaiters.push(waiter);
@@ -395,7 +413,7 @@ export class Kairos {
         resolve();
       }
     });
-    this.idleWaiters = [];
+    this.idleWaiters = this.idleWaiters.filter((w) => w !== waiter);
   }
 
   private onWorkerIdle(): void {

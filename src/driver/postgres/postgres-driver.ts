@@ -6,9 +6,9 @@ import pg from 'pg';
 import { KairosError } from '../../core/errors.js';
 import type { NewJob } from '../../core/job-options.js';
 import type {
-  AttemptRow, CalendarRow, CancelResult, ClaimedJob, Driver, DriverCapabilities, DueMinute, FinishedMinute, FinishItem, InsertResult, InstanceRow,
-  JobCount, JobListParams, JobPage, JobRow, MaterializeResult, MigrateResult, OccurrenceRow, QueueRow, QueueWrite, RescuedJob, SchedulePlanWrite,
-  ScheduleRow, ScheduleWrite, StoreNotification, Subscription,
+  ApiKeyRow, AttemptRow, CalendarRow, CancelResult, ClaimedJob, Driver, DriverCapabilities, DueMinute, FinishedMinute, FinishItem, InsertResult,
+  InstanceRow, JobCount, JobListParams, JobPage, JobRow, MaterializeResult, MigrateResult, OccurrenceRow, QueueRow, QueueWrite, RescuedJob,
+  SchedulePlanWrite, ScheduleRow, ScheduleWrite, StoreNotification, Subscription,
 } from '../driver.js';
 import { toJobId } from '../ids.js';
 import { claim, finishMany, insertAll, insertKeylessAnnounced, onlyDistinctCompletions } from './job-ops.js';
@@ -18,6 +18,7 @@ import { translate } from './pg-errors.js';
 import { PgListener } from './pg-listener.js';
 import { PgRunner, type Session } from './pg-session.js';
 import { assertSchemaName, DEFAULT_POOL_SIZE, DEFAULT_SCHEMA } from './postgres-options.js';
+import { apiKeySql } from './queries/api-keys.js';
 import { attemptSql } from './queries/attempts.js';
 import { jobWriteSql } from './queries/job-writes.js';
 import { insightSql } from './queries/insights.js';
@@ -80,7 +81,7 @@ export class PostgresDriver implements Driver {
     const t = tablesIn(schema);
     this.sql = {
       job: jobSql(t), jobWrite: jobWriteSql(t), attempt: attemptSql(t), schedule: scheduleSql(t), occurrence: occurrenceSql(t), queue: queueSql(t),
-      maintenance: maintenanceSql(t), insight: insightSql(t),
+      maintenance: maintenanceSql(t), insight: insightSql(t), apiKey: apiKeySql(t),
     };
   }
 
@@ -96,6 +97,28 @@ export class PostgresDriver implements Driver {
   private async query<R>(text: string, values: readonly unknown[] = []): Promise<R[]> {
     this.check();
     return this.db.query<R>(text, values);
+  }
+
+  async apiKeyCreate(p: { key: Pick<ApiKeyRow, 'id' | 'name' | 'hash' | 'scopes'>; onlyIfNone?: boolean; now?: number }): Promise<ApiKeyRow | null> {
+    const k = p.key;
+    const values = [k.id, k.name, k.hash, k.scopes, p.now ?? null];
+    return this.tx(async (s) => {
+      if (p.onlyIfNone !== true) return (await s.run<ApiKeyRow>(this.sql.apiKey.insert, values))[0] ?? null;
+      await s.conn.query(this.sql.apiKey.lockForFirst);
+      return (await s.run<ApiKeyRow>(this.sql.apiKey.insertIfNone, values))[0] ?? null;
+    });
+  }
+
+  async apiKeyGet(p: { id: string }): Promise<ApiKeyRow | null> {
+    return (await this.query<ApiKeyRow>(this.sql.apiKey.get, [p.id]))[0] ?? null;
+  }
+
+  async apiKeyList(): Promise<ApiKeyRow[]> {
+    return this.query<ApiKeyRow>(this.sql.apiKey.list);
+  }
+
+  async apiKeyRevoke(p: { id: string; now?: number }): Promise<boolean> {
+    return this.tx(async (s) => (await s.conn.query(this.sql.apiKey.revoke, [p.id, p.now ?? null])).rowCount === 1);
   }
 
   async attemptListByJob(p: { jobId: number }): Promise<AttemptRow[]> {

@@ -6,9 +6,9 @@ import Database from 'better-sqlite3';
 import { KairosError } from '../../core/errors.js';
 import { PRIORITY_MIN, type NewJob } from '../../core/job-options.js';
 import type {
-  AttemptRow, CalendarRow, CancelResult, ClaimedJob, Driver, DriverCapabilities, DueMinute, FinishedMinute, FinishItem, InsertResult, InstanceRow,
-  JobCount, JobListParams, JobPage, JobRow, MaterializeResult, MigrateResult, OccurrenceRow, QueueRow, QueueWrite, RescuedJob, SchedulePlanWrite,
-  ScheduleRow, ScheduleWrite,
+  ApiKeyRow, AttemptRow, CalendarRow, CancelResult, ClaimedJob, Driver, DriverCapabilities, DueMinute, FinishedMinute, FinishItem, InsertResult,
+  InstanceRow, JobCount, JobListParams, JobPage, JobRow, MaterializeResult, MigrateResult, OccurrenceRow, QueueRow, QueueWrite, RescuedJob,
+  SchedulePlanWrite, ScheduleRow, ScheduleWrite,
 } from '../driver.js';
 import { cancel, claim, finishMany, insertAll, replay, rescue } from './job-ops.js';
 import { migrate } from './migrate.js';
@@ -160,6 +160,23 @@ export class SqliteDriver implements Driver {
     } catch (cause) {
       translate(cause);
     }
+  }
+
+  async apiKeyCreate(p: { key: Pick<ApiKeyRow, 'id' | 'name' | 'hash' | 'scopes'>; onlyIfNone?: boolean; now?: number }): Promise<ApiKeyRow | null> {
+    const values = { ...p.key, now: p.now ?? this.clock() };
+    return this.write(() => this.txn(() => ((p.onlyIfNone === true ? this.s.apiKey.insertIfNone : this.s.apiKey.insert).get(values) as ApiKeyRow | undefined) ?? null));
+  }
+
+  async apiKeyGet(p: { id: string }): Promise<ApiKeyRow | null> {
+    return this.run(() => (this.s.apiKey.get.get(p) as ApiKeyRow | undefined) ?? null);
+  }
+
+  async apiKeyList(): Promise<ApiKeyRow[]> {
+    return this.run(() => this.s.apiKey.list.all() as ApiKeyRow[]);
+  }
+
+  async apiKeyRevoke(p: { id: string; now?: number }): Promise<boolean> {
+    return this.write(() => this.s.apiKey.revoke.run({ id: p.id, now: p.now ?? this.clock() }).changes === 1);
   }
 
   async attemptListByJob(p: { jobId: number }): Promise<AttemptRow[]> {

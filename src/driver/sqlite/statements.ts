@@ -1,5 +1,6 @@
 /** Prepares the named statements of queries/ on one better-sqlite3 connection, once per connection. */
 import type Database from 'better-sqlite3';
+import { apiKeySql } from './queries/api-keys.js';
 import { attemptSql } from './queries/attempts.js';
 import { insightSql } from './queries/insights.js';
 import { jobSql } from './queries/jobs.js';
@@ -14,6 +15,7 @@ export interface Statements {
   schedule: Prepared<typeof scheduleSql>;
   insight: Prepared<typeof insightSql>;
   queue: Prepared<typeof queueSql>;
+  apiKey: Prepared<typeof apiKeySql>;
 }
 
 function prepareAll<T extends Record<string, string>>(db: Database.Database, sql: T): Prepared<T> {
@@ -30,7 +32,7 @@ export function statementsFor(db: Database.Database): Statements {
   if (s === undefined) {
     s = {
       job: prepareAll(db, jobSql), attempt: prepareAll(db, attemptSql), schedule: prepareAll(db, scheduleSql), insight: prepareAll(db, insightSql),
-      queue: prepareAll(db, queueSql),
+      queue: prepareAll(db, queueSql), apiKey: prepareAll(db, apiKeySql),
     };
     s.job.claimAtPriority.raw(true);
     s.job.completeRows.pluck(true);

@@ -3,6 +3,7 @@
  * runDriverConformance({ name, create }) and gets one describe block per area of the Driver seam.
  */
 import { describe } from 'vitest';
+import { apiKeyConformance } from './api-keys.js';
 import { claimConformance } from './claim.js';
 import type { ConformanceTarget } from './context.js';
 import { finishConformance } from './finish.js';
@@ -26,6 +27,7 @@ export function runDriverConformance(target: ConformanceTarget): void {
     leaseConformance(target);
     manageConformance(target);
     queueConformance(target);
+    apiKeyConformance(target);
     scheduleConformance(target);
     storeConformance(target);
     insightConformance(target);

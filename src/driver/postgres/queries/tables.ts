@@ -12,6 +12,7 @@ export interface Tables {
   calendars: string;
   instances: string;
   queues: string;
+  apiKeys: string;
   migrations: string;
   /** The identity sequence of kairos_jobs.id, as a regclass literal for nextval(). */
   jobIdSeq: string;
@@ -22,8 +23,8 @@ export function tablesIn(schema: string): Tables {
   const q = (name: string) => `"${schema}"."${name}"`;
   return {
     jobs: q('kairos_jobs'), attempts: q('kairos_attempts'), schedules: q('kairos_schedules'), occurrences: q('kairos_occurrences'),
-    calendars: q('kairos_calendars'), instances: q('kairos_instances'), queues: q('kairos_queues'), migrations: q('kairos_migrations'),
-    jobIdSeq: `'${q('kairos_jobs_id_seq')}'::regclass`,
+    calendars: q('kairos_calendars'), instances: q('kairos_instances'), queues: q('kairos_queues'), apiKeys: q('kairos_api_keys'),
+    migrations: q('kairos_migrations'), jobIdSeq: `'${q('kairos_jobs_id_seq')}'::regclass`,
   };
 }
 
