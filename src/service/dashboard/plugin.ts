@@ -18,6 +18,8 @@ export const SESSION_COOKIE = 'kairos_session';
 export const CSRF_HEADER = 'x-csrf-token';
 const PREFIX = '/dashboard';
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** How often a session's key is checked again against the key store by default, ms. */
+export const KEY_RECHECK_MS = 30_000;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -123,8 +125,16 @@ export async function registerDashboard(app: FastifyInstance, options: Dashboard
     scope.addHook('preHandler', async (request, reply) => {
       if (!request.url.startsWith(`${PREFIX}/api/`)) return;
       if (request.method === 'POST' && request.routeOptions.url === `${PREFIX}/api/session`) return;
-      const session = sessions.get(request.cookies[SESSION_COOKIE]);
+      const id = request.cookies[SESSION_COOKIE];
+      const session = sessions.get(id);
       if (session === null) return reply.code(401).send({ error: { code: 'UNAUTHORIZED', message: 'sign in first' } });
+      if (options.keyActive !== undefined && Date.now() - session.keyCheckedAt >= (options.keyRecheckMs ?? KEY_RECHECK_MS)) {
+        if (!(await options.keyActive(session.keyId))) {
+          sessions.delete(id);
+          return reply.code(401).send({ error: { code: 'UNAUTHORIZED', message: 'the key of this session was revoked; sign in again' } });
+        }
+        session.keyCheckedAt = Date.now();
+      }
       if (UNSAFE.has(request.method) && (crossSite(request) || !csrfTokenMatches(session, request.headers[CSRF_HEADER]))) {
         return reply.code(403).send({ error: { code: 'CSRF', message: 'missing or wrong CSRF token, or a cross-site request' } });
       }

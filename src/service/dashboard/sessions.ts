@@ -18,6 +18,8 @@ export interface Session extends SessionIdentity {
   createdAt: number;
   lastSeenAt: number;
   expiresAt: number;
+  /** When the key was last found live (plugin.ts asks the key store again after KEY_RECHECK_MS). */
+  keyCheckedAt: number;
 }
 
 export interface SessionLimits {
@@ -51,7 +53,7 @@ export class SessionStore {
     const now = this.now();
     const session: Session = {
       ...identity, scopes: [...identity.scopes], csrfToken: randomBytes(32).toString('base64url'), createdAt: now, lastSeenAt: now,
-      expiresAt: now + this.limits.lifetimeMs,
+      expiresAt: now + this.limits.lifetimeMs, keyCheckedAt: now,
     };
     this.sessions.set(digest(id), session);
     return { id, session };

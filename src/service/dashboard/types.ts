@@ -28,6 +28,14 @@ export interface DashboardOptions {
   /** Checks a presented API key against the server's key store: who it is, or null for a wrong or revoked key. */
   authenticate(key: string): Promise<{ id: string; name: string; scopes: readonly string[] } | null>;
   keys?: DashboardKeyStore;
+  /**
+   * Whether a key is still live (not revoked). Sessions ask it again every KEY_RECHECK_MS, so a key revoked outside
+   * the dashboard (CLI, API, another process) ends its sessions within that time. Without it, only revokes made
+   * through this dashboard end sessions at once.
+   */
+  keyActive?(keyId: string): Promise<boolean>;
+  /** How often a session's key is checked with keyActive, ms (default 30,000). */
+  keyRecheckMs?: number;
   /** The built front-end (default: dist/dashboard of the package). */
   assetsDir?: string;
   /** Redirect `/` to `/dashboard/` (default true). */
