@@ -74,7 +74,11 @@ for (let m = 0; m < 60; m++) {
 }
 await kairos.start();
 for (let m = 0; m < 60; m++) await clock.advance(MIN);
-await kairos.stop();
+// A second instance on the same store, so the overview lists two alive.
+const other = await Kairos.open({ store: `sqlite:${join(dir, 'demo.db')}`, clock, workerId: 'api-2.internal-2207-d4e5f6' });
+other.handle('reports', async () => undefined);
+await other.start();
+await clock.advance(1_000);
 
 // Tomorrow's load: a steady trickle and a 15:15 push to every subscriber.
 const next1515 = (() => {
@@ -121,5 +125,6 @@ await shoot('light', [
 await shoot('dark', [['overview-dark', '/'], ['job-dark', `/jobs/${jobId}`]]);
 await browser.close();
 await app.close();
+await other.close();
 await kairos.close();
 rmSync(dir, { recursive: true, force: true });
