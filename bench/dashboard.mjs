@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import Fastify from 'fastify';
 import pg from 'pg';
+import { fetch } from 'undici';
 import { Kairos } from '../dist/index.js';
 import { registerDashboard } from '../dist/service/dashboard/index.js';
 
