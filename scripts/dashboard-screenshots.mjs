@@ -49,7 +49,10 @@ kairos.handle('sms', async (job) => {
   return { sid: `SM${job.payload.n}` };
 }, { concurrency: 10 });
 kairos.handle('webhook', async (job) => {
-  if (job.payload.n % 23 === 0) throw Object.assign(new Error('POST https://hooks.example.net/orders → 502 Bad Gateway'), { code: 'HTTP_502' });
+  if (job.payload.n % 23 === 0) {
+    const record = { target: 'http', messageId: `kairos:job:${job.id}`, status: 502, durationMs: 31, headers: { 'content-type': 'text/html' }, excerpt: '<html><body>502 Bad Gateway</body></html>' };
+    throw Object.assign(new Error('POST https://hooks.example.net/orders → 502 Bad Gateway'), { code: 'TARGET_FAILED', details: { record } });
+  }
   return { status: 200 };
 }, { concurrency: 10 });
 

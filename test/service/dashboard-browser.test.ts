@@ -44,7 +44,8 @@ if (!chromiumAvailable()) {
       kairos.handle('flaky', async () => {
         if (failOnce) {
           failOnce = false;
-          throw new Error('gateway timeout');
+          // As a webhook target's failure carries it: the response in the error's details.
+          throw Object.assign(new Error('gateway timeout'), { details: { record: { target: 'http', messageId: 'm1', status: 503, durationMs: 12, excerpt: 'upstream busy' } } });
         }
         return { ok: true };
       });
@@ -83,6 +84,7 @@ if (!chromiumAvailable()) {
         await page.locator('.actions .badge', { hasText: 'completed' }).waitFor({ timeout: 10_000 });
         await expect.poll(() => page.locator('.timeline li').count()).toBe(2);
         expect(await page.locator('.timeline').innerText()).toContain('gateway timeout');
+        expect(await page.locator('.timeline .delivery').innerText()).toMatch(/http 503.*upstream busy/);
 
         // Bulk cancel of a filtered set: the confirmation states how many.
         await kairos.enqueueMany('later', Array.from({ length: 12 }, (_, i) => ({ payload: { i }, runAt: new Date(Date.now() + 7_200_000) })));

@@ -6,7 +6,7 @@ import { duration, FINAL, local, utc } from '../format';
 import { usePoll } from '../hooks';
 import { Link, Loading, Notice, StateBadge } from '../ui';
 
-interface ErrorInfo { name?: string; message?: string; stack?: string; code?: string; [k: string]: unknown }
+interface ErrorInfo { name?: string; message?: string; stack?: string; code?: string; details?: Record<string, unknown> }
 interface Attempt { attempt: number; workerId: string; startedAt: string; finishedAt: string | null; durationMs: number | null; outcome: string; error: ErrorInfo | null; note: string | null }
 interface JobDetail {
   id: number; queue: string; state: string; payload: unknown; priority: number; runAt: string; key: string | null; attempt: number; maxAttempts: number;
@@ -23,6 +23,25 @@ const OUTCOME_CLASS: Record<string, string> = {
 function bar(s: number, e: number, start: number, span: number): { left: string; width: string } {
   const width = Math.max(0.5, ((e - s) / span) * 100);
   return { left: `${Math.min(100 - width, ((s - start) / span) * 100)}%`, width: `${width}%` };
+}
+
+interface DeliveryRecord { target?: string; status?: number; excerpt?: string; durationMs?: number; messageId?: string }
+
+/** The webhook or broker response a service-mode attempt recorded (in its error's details, or the job's result). */
+function Delivery(props: { record: DeliveryRecord }): JSX.Element {
+  const r = props.record;
+  return (
+    <p class="delivery">
+      <span class="badge">{r.target ?? 'target'}{r.status === undefined ? '' : ` ${r.status}`}</span>{' '}
+      {r.durationMs !== undefined && <span class="muted">{duration(r.durationMs)} </span>}
+      {r.excerpt && <code>{r.excerpt.slice(0, 200)}</code>}
+    </p>
+  );
+}
+
+function recordOf(error: ErrorInfo | null): DeliveryRecord | null {
+  const record = (error?.details as { record?: DeliveryRecord } | undefined)?.record;
+  return record !== undefined && typeof record === 'object' ? record : null;
 }
 
 function Timeline(props: { attempts: Attempt[] }): JSX.Element {
@@ -44,6 +63,7 @@ function Timeline(props: { attempts: Attempt[] }): JSX.Element {
               <span class={`timeline-bar ${OUTCOME_CLASS[a.outcome] ?? ''}`} style={bar(s, e, start, span)} />
             </div>
             {a.note && <p class="muted">{a.note}</p>}
+            {recordOf(a.error) && <Delivery record={recordOf(a.error)!} />}
             {a.error && (
               <details>
                 <summary>{a.error.name ?? 'Error'}: {a.error.message ?? ''}</summary>
@@ -55,6 +75,10 @@ function Timeline(props: { attempts: Attempt[] }): JSX.Element {
       })}
     </ol>
   );
+}
+
+function isRecord(value: unknown): value is DeliveryRecord {
+  return typeof value === 'object' && value !== null && 'messageId' in value && 'target' in value;
 }
 
 export function JobPage(props: { id: string; pollMs: number; canWrite: boolean }): JSX.Element {
@@ -95,6 +119,7 @@ export function JobPage(props: { id: string; pollMs: number; canWrite: boolean }
           </dl>
           <h2>Payload</h2>
           <pre class="code" tabIndex={0} aria-label="Payload">{JSON.stringify(data.payload, null, 2)}</pre>
+          {isRecord(data.result) && (<><h2>Delivery</h2><Delivery record={data.result} /></>)}
           {data.result !== null && data.result !== undefined && (<><h2>Result</h2><pre class="code" tabIndex={0} aria-label="Result">{JSON.stringify(data.result, null, 2)}</pre></>)}
           <h2>Attempts</h2>
           {data.attempts.length === 0 ? <p class="muted">Not started yet.</p> : <Timeline attempts={data.attempts} />}
