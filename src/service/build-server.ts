@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Kairos } from '../engine/kairos.js';
 import { ApiKeys, type Principal, type Scope } from './api-keys.js';
 import { authenticate, authHook } from './auth.js';
@@ -15,7 +15,7 @@ import { registerErrorHandler } from './error-handler.js';
 import type { ServiceMetrics } from './metrics.js';
 import type { Api, RouteContext } from './routes/context.js';
 import { ROUTE_MODULES } from './routes/index.js';
-import { AUTH_ERRORS } from './schemas/common.js';
+import { AUTH_ERRORS, ErrorBody } from './schemas/common.js';
 import { compileValidator } from './validation.js';
 
 /** What a plugin mounted by buildServer gets. */
@@ -78,6 +78,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     return503OnClosing: true,
+    routerOptions: { maxParamLength: 256 },
+    // Errors of the router itself (a malformed URL, a path parameter over maxParamLength) get the API's error body too.
+    frameworkErrors: (error, request, reply: FastifyReply) => {
+      const status = typeof (error as { statusCode?: unknown }).statusCode === 'number' ? (error as { statusCode: number }).statusCode : 400;
+      void reply.status(status).send({ error: { code: 'REQUEST_INVALID', message: error.message.slice(0, 200), field: null, requestId: String(request.id) } });
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(compileValidator);
   app.decorateRequest('principal', null);
@@ -110,6 +116,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   ROUTE_TABLES.set(app, table);
   await app.register(async (api: Api) => {
     api.addHook('onRoute', (route) => {
+      // A path parameter over maxParamLength is refused by the router with 414, before any handler runs.
+      const response = route.schema?.response as Record<string, unknown> | undefined;
+      if (route.url.includes(':') && response !== undefined) response[414] = ErrorBody;
       for (const method of [route.method].flat()) if (method !== 'HEAD') table.push({ method, url: route.url, scope: route.config?.scope ?? 'admin' });
     });
     api.addHook('onRequest', authHook(keys));

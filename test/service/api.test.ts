@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiRoutes } from '../../src/service/build-server.js';
-import { ApiClient, OpenApiChecker, startTestService, STORE_TARGETS, type TestService } from './helpers.js';
+import type { OpenApiChecker} from './helpers.js';
+import { ApiClient, startTestService, STORE_TARGETS, type TestService } from './helpers.js';
 
 const WRONG_SCOPE = { 'jobs:read': ['jobs:write'], 'jobs:write': ['jobs:read'], admin: ['jobs:read', 'jobs:write'] } as const;
 

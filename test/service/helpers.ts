@@ -54,7 +54,7 @@ export class OpenApiChecker {
 
   constructor(doc: { paths: Record<string, Record<string, Operation['responses'] extends infer R ? { responses: R } : never>> }) {
     for (const [template, methods] of Object.entries(doc.paths)) {
-      const pattern = new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`);
+      const pattern = new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]*')}$`);
       for (const [method, op] of Object.entries(methods)) this.operations.push({ method: method.toUpperCase(), pattern, template, responses: op.responses });
     }
     // Literal paths (/v1/jobs/batch) before templated ones (/v1/jobs/{id}).

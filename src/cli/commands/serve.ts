@@ -29,25 +29,27 @@ export function registerServe(program: Command, out: Output): void {
 }
 
 async function serve(flags: ServeFlags, out: Output): Promise<void> {
+  // Listen for signals before starting, so one that comes during start-up still shuts down gracefully.
+  const signal = new Promise<NodeJS.Signals>((resolve) => {
+    let seen = false;
+    const handler = (received: NodeJS.Signals): void => {
+      if (seen) {
+        out.log('kairos serve: second signal; exiting now');
+        process.exit(EXIT.interrupted);
+      }
+      seen = true;
+      resolve(received);
+    };
+    process.on('SIGTERM', handler);
+    process.on('SIGINT', handler);
+  });
   const service = await startService({
     store: flags.store, host: flags.host, port: flags.port, shutdownTimeoutMs: flags.shutdownTimeoutMs, bodyLimitBytes: flags.bodyLimitBytes,
     allowHosts: flags.allowHosts?.split(',').map((h) => h.trim()).filter((h) => h !== ''),
     announce: (text) => out.log(text),
   });
   out.log(`kairos serve: listening on ${service.url} (store ${flags.store})`);
-  const received = await new Promise<NodeJS.Signals>((resolve) => {
-    let seen = false;
-    const handler = (signal: NodeJS.Signals): void => {
-      if (seen) {
-        out.log('kairos serve: second signal; exiting now');
-        process.exit(EXIT.interrupted);
-      }
-      seen = true;
-      resolve(signal);
-    };
-    process.on('SIGTERM', handler);
-    process.on('SIGINT', handler);
-  });
+  const received = await signal;
   out.log(`kairos serve: ${received}; no new requests, running deliveries may finish`);
   await service.close();
   out.log('kairos serve: stopped');
