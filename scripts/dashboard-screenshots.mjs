@@ -65,18 +65,23 @@ await kairos.schedules.upsert({ id: 'reminders', queue: 'push', rule: { cron: '0
 await kairos.schedules.upsert({ id: 'sync-ledger', queue: 'reports', rule: { everyMs: 15 * MIN }, payload: {} });
 await kairos.schedules.upsert({ id: 'flash-sale', queue: 'push', rule: { cron: '15 15 * * *', tz: 'UTC' }, payload: {} });
 
-// An hour of traffic, rising and falling, replayed minute by minute.
+// An hour of traffic, rising and falling, replayed minute by minute; a tenth of each minute's jobs arrive already
+// due (a backlog handed over late), so lateness is not all zero.
 let n = 0;
+await kairos.start();
 for (let m = 0; m < 60; m++) {
-  const base = now - (60 - m) * MIN;
+  const base = clock.now();
   const volume = Math.round(30 + 25 * Math.sin(m / 9) + 15 * rand());
-  const items = (count) => Array.from({ length: count }, () => ({ payload: { n: ++n }, runAt: new Date(base + Math.floor(rand() * MIN)), maxAttempts: 2 }));
+  const late = 2_000 + 6_000 * Math.max(0, Math.sin(m / 7));
+  const items = (count) => Array.from({ length: count }, (_, i) => ({
+    payload: { n: ++n }, maxAttempts: 2,
+    runAt: new Date(i % 10 === 0 ? base - Math.floor(rand() * late) : base + Math.floor(rand() * MIN)),
+  }));
   await kairos.enqueueMany('email', items(volume));
   await kairos.enqueueMany('sms', items(Math.round(volume / 3)));
   await kairos.enqueueMany('webhook', items(Math.round(volume / 4)));
+  await clock.advance(MIN);
 }
-await kairos.start();
-for (let m = 0; m < 60; m++) await clock.advance(MIN);
 // A second instance on the same store, so the overview lists two alive.
 const other = await Kairos.open({ store: `sqlite:${join(dir, 'demo.db')}`, clock, workerId: 'api-2.internal-2207-d4e5f6' });
 other.handle('reports', async () => undefined);
@@ -123,7 +128,7 @@ async function shoot(colorScheme, pages) {
 const jobId = failing.jobs[0]?.id ?? 1;
 await shoot('light', [
   ['overview', '/'], ['forecast', '/forecast'], ['queues', '/queues'], ['jobs', '/jobs'], ['job', `/jobs/${jobId}`],
-  ['schedules', '/schedules'], ['schedule', '/schedules/monthly-billing'], ['limiters', '/limiters'], ['keys', '/keys'],
+  ['schedules', '/schedules'], ['schedule', '/schedules/monthly-billing'], ['schedule-history', '/schedules/sync-ledger'], ['limiters', '/limiters'], ['keys', '/keys'],
 ]);
 await shoot('dark', [['overview-dark', '/'], ['job-dark', `/jobs/${jobId}`]]);
 await browser.close();
