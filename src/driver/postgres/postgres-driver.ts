@@ -22,7 +22,7 @@ import { apiKeySql } from './queries/api-keys.js';
 import { attemptSql } from './queries/attempts.js';
 import { jobWriteSql } from './queries/job-writes.js';
 import { insightSql } from './queries/insights.js';
-import { jobSql } from './queries/jobs.js';
+import { jobSql, RARE_STATES } from './queries/jobs.js';
 import { occurrenceSql } from './queries/occurrences.js';
 import { queueSql } from './queries/queues.js';
 import { scheduleSql } from './queries/schedules.js';
@@ -235,9 +235,12 @@ export class PostgresDriver implements Driver {
   async jobList(p: JobListParams): Promise<JobPage> {
     const base = [p.cursor ?? NO_CURSOR, p.limit];
     const j = this.sql.job;
+    const rare = p.state !== undefined && (RARE_STATES as readonly string[]).includes(p.state);
     const rows = p.queue !== undefined
-      ? (p.state !== undefined ? await this.query<JobRow>(j.listByQueueState, [...base, p.queue, p.state]) : await this.query<JobRow>(j.listByQueue, [...base, p.queue]))
-      : (p.state !== undefined ? await this.query<JobRow>(j.listByState, [...base, p.state]) : await this.query<JobRow>(j.listAll, base));
+      ? (p.state !== undefined
+        ? await this.query<JobRow>(rare ? j.listByQueueRareState : j.listByQueueState, [...base, p.queue, p.state])
+        : await this.query<JobRow>(j.listByQueue, [...base, p.queue]))
+      : (p.state !== undefined ? await this.query<JobRow>(rare ? j.listByRareState : j.listByState, [...base, p.state]) : await this.query<JobRow>(j.listAll, base));
     const jobs = rows.map(jobRow);
     const last = jobs[jobs.length - 1];
     return { jobs, nextCursor: jobs.length === p.limit && last !== undefined ? last.id : null };
