@@ -270,10 +270,13 @@ export class SqliteDriver implements Driver {
   async jobList(p: JobListParams): Promise<JobPage> {
     return this.run(() => {
       const params = { queue: p.queue, state: p.state === undefined ? undefined : STATE_CODE[p.state], cursor: p.cursor ?? NO_CURSOR, limit: p.limit };
+      const j = this.s.job;
       const rare = p.state !== undefined && STATE_CODE[p.state] >= STATE_CODE.failed;
-      const stmt = p.queue !== undefined
-        ? (p.state !== undefined ? (rare ? this.s.job.listByQueueRareState : this.s.job.listByQueueState) : this.s.job.listByQueue)
-        : (p.state !== undefined ? (rare ? this.s.job.listByRareState : this.s.job.listByState) : this.s.job.listAll);
+      const stmt = p.state === 'running'
+        ? (p.queue !== undefined ? j.listRunningByQueue : j.listRunning)
+        : p.queue !== undefined
+          ? (p.state !== undefined ? (rare ? j.listByQueueRareState : j.listByQueueState) : j.listByQueue)
+          : (p.state !== undefined ? (rare ? j.listByRareState : j.listByState) : j.listAll);
       const jobs = stmt.all(params) as JobRow[];
       const last = jobs[jobs.length - 1];
       return { jobs, nextCursor: jobs.length === p.limit && last !== undefined ? last.id : null };

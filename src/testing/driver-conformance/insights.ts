@@ -117,6 +117,12 @@ export function insightConformance(target: ConformanceTarget): void {
       expect((await driver().jobList({ queue: 'b', state: 'completed', limit: 10 })).jobs).toEqual([]);
       expect((await driver().jobList({ queue: 'a', state: 'completed', limit: 10 })).jobs.map((j) => j.id)).toEqual([...completed].reverse());
       expect((await driver().jobList({ state: 'cancelled', limit: 10 })).jobs.map((j) => [j.id, j.state])).toEqual([[c!.id, 'cancelled']]);
+      // Running jobs, alone and per queue.
+      await driver().jobInsertMany({ jobs: [newJob({ queue: 'a', runAt: T0 }), newJob({ queue: 'b', runAt: T0 })], now: T0 });
+      const runA = await driver().jobClaim({ queue: 'a', limit: 5, owner: 'w', leaseMs: 60_000, now: T0 + 20 });
+      const runB = await driver().jobClaim({ queue: 'b', limit: 5, owner: 'w', leaseMs: 60_000, now: T0 + 20 });
+      expect((await driver().jobList({ state: 'running', limit: 10 })).jobs.map((j) => j.id)).toEqual([runB[0]!.id, runA[0]!.id]);
+      expect((await driver().jobList({ queue: 'a', state: 'running', limit: 10 })).jobs.map((j) => j.id)).toEqual([runA[0]!.id]);
       // A replayed job leaves the failed list.
       await driver().jobReplay({ id: failed[3]!, now: T0 + 10 });
       expect((await driver().jobList({ state: 'failed', limit: 10 })).jobs.map((j) => j.id)).toEqual([failed[2], failed[1], failed[0]]);

@@ -271,6 +271,29 @@ export const jobSql = {
     ORDER BY id DESC
     LIMIT :limit`,
 
+  /**
+   * jobListRunning — :cursor :limit. Running jobs are few (bounded by the workers' concurrency) and all in the lease
+   * index: read them all and sort, rather than walk the table for them (the planner would walk (queue, id) or the
+   * primary key, which reads every newer row when few jobs run).
+   */
+  listRunning: `
+    SELECT ${JOB_COLUMNS}
+    FROM kairos_jobs INDEXED BY kairos_jobs_lease
+    WHERE state = ${S.running}
+      AND id < :cursor
+    ORDER BY id DESC
+    LIMIT :limit`,
+
+  /** jobListRunningByQueue — :queue :cursor :limit; as jobListRunning. */
+  listRunningByQueue: `
+    SELECT ${JOB_COLUMNS}
+    FROM kairos_jobs INDEXED BY kairos_jobs_lease
+    WHERE state = ${S.running}
+      AND queue = :queue
+      AND id < :cursor
+    ORDER BY id DESC
+    LIMIT :limit`,
+
   /** jobListByQueueRareState — :queue :state (failed, cancelled, expired or skipped) :cursor :limit */
   listByQueueRareState: `
     SELECT ${JOB_COLUMNS}
