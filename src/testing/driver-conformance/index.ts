@@ -14,6 +14,7 @@ import { manageConformance } from './manage.js';
 import { modelConformance } from './model.js';
 import { notificationConformance } from './notifications.js';
 import { queueConformance } from './queues.js';
+import { reportConformance } from './reports.js';
 import { scheduleConformance } from './schedules.js';
 import { storeConformance } from './store.js';
 
@@ -28,6 +29,7 @@ export function runDriverConformance(target: ConformanceTarget): void {
     manageConformance(target);
     queueConformance(target);
     apiKeyConformance(target);
+    reportConformance(target);
     scheduleConformance(target);
     storeConformance(target);
     insightConformance(target);

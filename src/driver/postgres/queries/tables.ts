@@ -7,6 +7,8 @@
 export interface Tables {
   jobs: string;
   attempts: string;
+  attemptProgress: string;
+  attemptLogs: string;
   schedules: string;
   occurrences: string;
   calendars: string;
@@ -22,9 +24,9 @@ export interface Tables {
 export function tablesIn(schema: string): Tables {
   const q = (name: string) => `"${schema}"."${name}"`;
   return {
-    jobs: q('kairos_jobs'), attempts: q('kairos_attempts'), schedules: q('kairos_schedules'), occurrences: q('kairos_occurrences'),
-    calendars: q('kairos_calendars'), instances: q('kairos_instances'), queues: q('kairos_queues'), apiKeys: q('kairos_api_keys'),
-    migrations: q('kairos_migrations'), jobIdSeq: `'${q('kairos_jobs_id_seq')}'::regclass`,
+    jobs: q('kairos_jobs'), attempts: q('kairos_attempts'), attemptProgress: q('kairos_attempt_progress'), attemptLogs: q('kairos_attempt_logs'),
+    schedules: q('kairos_schedules'), occurrences: q('kairos_occurrences'), calendars: q('kairos_calendars'), instances: q('kairos_instances'),
+    queues: q('kairos_queues'), apiKeys: q('kairos_api_keys'), migrations: q('kairos_migrations'), jobIdSeq: `'${q('kairos_jobs_id_seq')}'::regclass`,
   };
 }
 
