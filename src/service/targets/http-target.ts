@@ -120,16 +120,22 @@ export class HttpTarget {
     };
     const timeoutMs = spec.timeoutMs ?? TARGET_DEFAULTS.timeoutMs;
     const pool = this.poolFor(url.origin, spec.connectTimeoutMs ?? TARGET_DEFAULTS.connectTimeoutMs);
+    // undici's own headersTimeout ticks at about one second; this timer holds the response timeout to the millisecond.
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new Error(`no response within ${timeoutMs} ms`)), timeoutMs);
     let response: Awaited<ReturnType<Pool['request']>>;
     try {
       response = await pool.request({
-        method: 'POST', path: `${url.pathname}${url.search}`, headers, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs,
-        ...(signal === undefined ? {} : { signal }),
+        method: 'POST', path: `${url.pathname}${url.search}`, headers, body, headersTimeout: timeoutMs + 1_000, bodyTimeout: timeoutMs,
+        signal: signal === undefined ? timeout.signal : AbortSignal.any([signal, timeout.signal]),
       });
     } catch (error) {
       if (isAborted(signal)) return failure(base(), 'ABORTED', abortMessage(signal));
+      if (timeout.signal.aborted) return failure(base(), 'RESPONSE_TIMEOUT', abortMessage(timeout.signal));
       const e = error as { code?: unknown; message?: string };
       return failure(base(), typeof e.code === 'string' ? e.code : 'NETWORK_ERROR', e.message ?? String(error));
+    } finally {
+      clearTimeout(timer);
     }
     const excerpt = await this.readExcerpt(response.body);
     const record: DeliveryRecord = { ...base(), status: response.statusCode, headers: keptHeaders(response.headers), excerpt };

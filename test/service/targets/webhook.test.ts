@@ -143,7 +143,7 @@ describe('webhook responses', () => {
   it('a receiver that never answers fails after the response timeout', async () => {
     const { receiver, http } = await setUp(() => 'hang');
     const outcome = await http.deliver(spec(receiver, { timeoutMs: 300 }), job());
-    expect(outcome).toMatchObject({ ok: false, error: { code: 'UND_ERR_HEADERS_TIMEOUT' } });
+    expect(outcome).toMatchObject({ ok: false, error: { code: 'RESPONSE_TIMEOUT', message: 'no response within 300 ms' } });
   });
 
   it('a connect that never completes fails after the connect timeout', async () => {
