@@ -62,6 +62,6 @@ export function abortMessage(signal: AbortSignal): string {
 }
 
 /** True once `signal` has fired (a function, so a check after an await is not narrowed away by the one before). */
-export function isAborted(signal: AbortSignal | undefined): signal is AbortSignal {
+export function isAborted(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true;
 }
