@@ -110,8 +110,9 @@ export class HttpTarget {
     let url: URL;
     try {
       url = this.urlOf(spec.url);
-      // Checked at every delivery, not only when the queue was created: DNS may have changed since.
-      await this.guard.check(url.hostname);
+      // Checked at every delivery, not only when the queue was created: DNS may have changed since. (A pass is kept
+      // a few seconds; every new connection is checked afresh by the guard's lookup.)
+      await this.guard.checkRecent(url.hostname);
     } catch (error) {
       // A host that does not resolve now may resolve later: retried. A refused address or a bad URL is final.
       if (isKairosError(error) && error.details.unresolved === true) return failure(base(), 'DNS_FAILED', error.message);
