@@ -30,7 +30,7 @@ export const HttpTargetSpec = Type.Object(
     }),
     timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 300_000, description: 'Response timeout: from sending the request to the response headers (then the same bound for each pause in the body), ms. Default 10000.' })),
     connectTimeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 60_000, description: 'TCP (and TLS) connect timeout, ms. Default 5000.' })),
-    headers: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9!#$%&\'*+.^_`|~-]{1,64}$' }), Type.String({ maxLength: 1024 }), {
+    headers: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9!#$%&\'*+.^_`|~-]{1,64}$' }), Type.String({ maxLength: 1024, pattern: '^[^\\r\\n\\u0000]*$' }), {
       additionalProperties: false,
       description: 'Extra request headers; the webhook-*, content-type, host and content-length headers cannot be set.',
     })),
