@@ -97,13 +97,14 @@ export class SsrfGuard {
    * that rebinds to a refused address meanwhile is refused when it matters (at connect). Refusals are not remembered.
    */
   async checkRecent(hostname: string): Promise<CheckedHost> {
-    if (this.recentMs <= 0 || isIP(normalizeHost(hostname)) !== 0) return this.check(hostname);
-    const now = this.now();
     const hit = this.recent.get(hostname);
-    if (hit !== undefined && hit.until > now) return hit.host;
+    if (hit !== undefined && hit.until > this.now()) return hit.host;
     const host = await this.check(hostname);
+    // An IP literal that passed always passes (the ranges and the allowlist do not change): kept for good.
+    const literal = isIP(host.hostname) !== 0;
+    if (this.recentMs <= 0 && !literal) return host;
     if (this.recent.size >= 10_000) this.recent.clear();
-    this.recent.set(hostname, { host, until: now + this.recentMs });
+    this.recent.set(hostname, { host, until: literal ? Infinity : this.now() + this.recentMs });
     return host;
   }
 
