@@ -3,6 +3,9 @@
  * 410 disables, Retry-After schedules the retry, a hanging receiver never blocks another queue, and 10,000 webhooks
  * each delivered, duplicated only after a forced receiver timeout.
  */
+import { connect as amqpConnect } from 'amqplib';
+import { randomUUID } from 'node:crypto';
+import { connect as natsConnect } from 'nats';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, expect, it } from 'vitest';
 import type { Kairos } from '../../../src/engine/kairos.js';
@@ -142,6 +145,35 @@ describeEachStore('delivery through targetHandler', ({ openKairos, target }) => 
     await done;
     expect(fine.requests).toHaveLength(200);
     expect(hanging.requests).toHaveLength(4);
+  });
+
+  it('delivers to NATS JetStream and to RabbitMQ, the broker\'s ack as the result', async () => {
+    const stream = `KAIROS_TH_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    const subject = `kairos.th.${stream.toLowerCase()}`;
+    const nc = await natsConnect({ servers: '127.0.0.1:4222' });
+    const jsm = await nc.jetstreamManager();
+    await jsm.streams.add({ name: stream, subjects: [subject] });
+    const conn = await amqpConnect('amqp://guest:guest@127.0.0.1:5672');
+    const ch = await conn.createChannel();
+    const amqpQueue = `kairos.th.${randomUUID()}`;
+    await ch.assertQueue(amqpQueue, { exclusive: true });
+    cleanups.push(async () => {
+      await jsm.streams.delete(stream).catch(() => undefined);
+      await nc.close();
+      await conn.close();
+    });
+    const { kairos } = await openKairos({ fake: false });
+    wire(kairos, deliverer(), { toNats: { kind: 'nats', subject }, toRabbit: { kind: 'rabbitmq', exchange: '', routingKey: amqpQueue } });
+    await kairos.start();
+    const done = collectEvents(kairos, 'job:completed', 2);
+    const a = await kairos.enqueue('toNats', { n: 1 }, { key: 'n-1' });
+    const b = await kairos.enqueue('toRabbit', { n: 2 });
+    await done;
+    expect((await kairos.jobs.get(a.id))!.result).toMatchObject({ target: 'nats', messageId: 'n-1', ack: { stream, seq: 1, duplicate: false } });
+    expect((await kairos.jobs.get(b.id))!.result).toMatchObject({ target: 'rabbitmq', messageId: `job_${b.id}`, ack: { confirmed: true } });
+    const msg = await ch.get(amqpQueue, { noAck: true });
+    expect(msg && JSON.parse(msg.content.toString('utf8'))).toEqual({ n: 2 });
+    expect((await jsm.streams.info(stream)).state.messages).toBe(1);
   });
 
   it('delivers many webhooks, each at least once, duplicated only after a forced receiver timeout', { timeout: 60_000 }, async () => {
