@@ -151,15 +151,17 @@ export class HttpTarget {
         signal: controller.signal,
       });
     } catch (error) {
+      signal?.removeEventListener('abort', onAbort);
       if (isAborted(signal)) return failure(base(), 'ABORTED', abortMessage(signal!));
       if (timedOut) return failure(base(), 'RESPONSE_TIMEOUT', abortMessage(controller.signal));
       const e = error as { code?: unknown; message?: string };
       return failure(base(), typeof e.code === 'string' ? e.code : 'NETWORK_ERROR', e.message ?? String(error));
     } finally {
       clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
     }
+    // The job's signal still aborts the body read (a receiver that sends headers, then trickles).
     const excerpt = await this.readExcerpt(response.body);
+    signal?.removeEventListener('abort', onAbort);
     const record: DeliveryRecord = { ...base(), status: response.statusCode, headers: keptHeaders(response.headers), excerpt };
     return this.judge(record);
   }
