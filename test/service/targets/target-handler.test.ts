@@ -188,13 +188,13 @@ describeEachStore('delivery through targetHandler', ({ openKairos, target }) => 
       const n = Number(id.slice('job_'.length));
       if (count === 1 && n % 500 === 0) {
         forced.add(id);
-        return new Promise((res) => setTimeout(() => res({ status: 200 }), 2_500));
+        return new Promise((res) => setTimeout(() => res({ status: 200 }), 3_500));
       }
       return { status: 200 };
     });
     const secret = newSecret();
     const { kairos } = await openKairos({ fake: false });
-    wire(kairos, deliverer(), { bulk: http(r, [secret], { timeoutMs: 2_000 }) }, {}, 64);
+    wire(kairos, deliverer(), { bulk: http(r, [secret], { timeoutMs: 3_000 }) }, {}, 64);
     await kairos.start();
     const done = collectEvents(kairos, 'job:completed', total, () => true, 55_000);
     const ids: number[] = [];
