@@ -68,6 +68,9 @@ for (const target of STORE_TARGETS) {
         return r.body.target.disabled !== undefined ? r.body : null;
       });
       expect(q.target.disabled?.reason).toMatch(/410/);
+      const failed = await api.request<{ attempts: { error: { code?: string; stack?: string; details?: { record?: { status?: number } } } }[] }>('GET', `/v1/jobs/${first.body.id}`);
+      expect(failed.body.attempts[0]!.error.details?.record?.status).toBe(410);
+      expect(failed.body.attempts[0]!.error.stack).toBeUndefined();
       const before = receiver.requests.filter((r) => r.url === '/gone').length;
       const second = await api.request<{ id: number }>('POST', '/v1/jobs', { queue: 'gone', payload: { n: 2 } });
       // A job that is still scheduled while jobs of another queue go through: nothing is sent to a disabled target.

@@ -6,7 +6,8 @@ import { Instant, InstantInput, JobId, Nullable, NullableInstant, QueueName } fr
 
 export const JobState = Type.Enum([...JOB_STATES] as JobStateName[]);
 
-const ErrorInfo = Type.Object({ name: Type.String(), message: Type.String(), stack: Type.Optional(Type.String()), code: Type.Optional(Type.String()) });
+/** An attempt's error. The stack stays in the store (it names the server's files); `details` holds what a target answered. */
+const ErrorInfo = Type.Object({ name: Type.String(), message: Type.String(), code: Type.Optional(Type.String()), details: Type.Optional(Type.Unknown()) });
 
 const Backoff = Type.Unsafe<BackoffSpec>({ type: 'object', additionalProperties: true, description: "{ type: 'exponential' | 'fixed' | 'linear' | 'custom', baseMs?, maxMs?, name? } (docs in README)" });
 
