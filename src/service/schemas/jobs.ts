@@ -44,8 +44,13 @@ export const Job = Type.Object({
   attempt: Type.Integer(), maxAttempts: Type.Integer(), backoff: Nullable(Backoff), timeoutMs: Nullable(Type.Integer()), deadline: NullableInstant,
   tags: Type.Array(Type.String()), workerId: Nullable(Type.String()), leaseUntil: NullableInstant, createdAt: Instant, startedAt: NullableInstant,
   finishedAt: NullableInstant, result: Type.Unknown(), lastError: Nullable(ErrorInfo), scheduleId: Nullable(Type.String()), occurrenceAt: NullableInstant,
+  // Flows (dependencies, batches, fallbacks): present once the engine has them.
   fallbackJobId: Type.Optional(Nullable(JobId)),
   fallbackOf: Type.Optional(Nullable(JobId)),
+  dependsOn: Type.Optional(Type.Array(JobId)),
+  onDependencyFailure: Type.Optional(Nullable(Type.String())),
+  waitingFor: Type.Optional(Type.Integer({ minimum: 0 })),
+  batchId: Type.Optional(Nullable(JobId)),
 });
 
 export const Attempt = Type.Object({
