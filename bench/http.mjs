@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 // `npm run bench -- --http`: enqueue over HTTP against `kairos serve` on a fresh SQLite file (or --store postgres),
-// measured against a bare Fastify route that returns the same 202 body, in the same run (the ceiling). Phases, each
-// --seconds long after a 2 s warm-up, with --connections keep-alive connections (undici) and --inflight requests
-// outstanding: bare single, Kairos single-job create, Kairos bulk (--batch jobs per request). The server's RSS is
-// sampled every 100 ms from /proc. Prints one JSON line per phase and a Markdown table.
+// measured against a bare Fastify route that returns the same 202 body, in the same run (the ceiling). Both servers
+// run at once in their own processes; --rounds alternating slices (bare, Kairos, …) of --seconds in all per server,
+// after a 2 s warm-up, with --connections keep-alive connections (undici) and --inflight requests outstanding; then
+// Kairos bulk (--batch jobs per request) for --seconds. Each server's RSS is sampled every 100 ms from /proc.
+// Prints JSON lines and a Markdown table.
 //
-//   npm run bench -- --http [--seconds 10] [--connections 32] [--inflight 128] [--batch 100] [--store sqlite|postgres]
+//   npm run bench -- --http [--seconds 10] [--rounds 5] [--connections 32] [--inflight 128] [--batch 100] [--store sqlite|postgres]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
@@ -22,6 +23,7 @@ const { values: a } = parseArgs({
     inflight: { type: 'string', default: '128' },
     batch: { type: 'string', default: '100' },
     store: { type: 'string', default: 'sqlite' },
+    rounds: { type: 'string', default: '5' },
   },
 });
 const seconds = Number(a.seconds);
@@ -89,18 +91,15 @@ async function load(pool, makeRequest, ms) {
   return { requests: done, bad, elapsedS: elapsed, rps: done / elapsed, p99Ms: latencies[Math.floor(latencies.length * 0.99)] ?? null };
 }
 
-async function phase(name, server, body, perRequest) {
+function client(server, body, perRequest) {
   const pool = new Pool(server.url, { connections, keepAliveTimeout: 30_000 });
   const headers = { 'content-type': 'application/json', ...(server.key ? { authorization: `Bearer ${server.key}` } : {}) };
   let n = 0;
   const make = () => ({ method: 'POST', path: perRequest > 1 ? '/v1/jobs/batch' : '/v1/jobs', headers, body: body(n++) });
-  await load(pool, make, 2_000);
-  const r = await load(pool, make, seconds * 1000);
-  await pool.close();
-  const row = { phase: name, ...r, jobsPerS: r.rps * perRequest, peakRssMiB: Math.round(server.peakRss()) };
-  process.stdout.write(`${JSON.stringify(row)}\n`);
-  return row;
+  return { pool, make };
 }
+
+const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 
 const single = (i) => JSON.stringify({ queue: 'bench', payload: { user: `u${i}`, text: 'hello' } });
 const bulk = (i) => JSON.stringify({ queue: 'bench', jobs: Array.from({ length: batch }, (_, j) => ({ payload: { user: `u${i}-${j}`, text: 'hello' } })) });
@@ -110,23 +109,46 @@ const store = a.store === 'postgres'
   ? `${process.env.KAIROS_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'}?schema=bench_http_${Date.now()}`
   : `sqlite:${join(dir, 'kairos.db')}`;
 const rows = [];
+const rounds = Number(a.rounds);
 try {
+  // Both servers run at once and the slices alternate (bare, Kairos, bare, …), so a busy moment of the machine hits
+  // both alike; each round's ratio is Kairos over the bare route of the same round.
   const bare = await startServer(['bare']);
-  rows.push(await phase('bare Fastify route (ceiling)', bare, single, 1));
-  await bare.stop();
   const kairos = await startServer(['kairos', store]);
-  rows.push(await phase('Kairos: one job per request', kairos, single, 1));
-  rows.push(await phase(`Kairos: ${batch} jobs per request (batch)`, kairos, bulk, batch));
+  const bareClient = client(bare, single, 1);
+  const kairosClient = client(kairos, single, 1);
+  await load(bareClient.pool, bareClient.make, 2_000);
+  await load(kairosClient.pool, kairosClient.make, 2_000);
+  const bareR = [];
+  const kairosR = [];
+  for (let r = 0; r < rounds; r++) {
+    bareR.push(await load(bareClient.pool, bareClient.make, (seconds * 1000) / rounds));
+    kairosR.push(await load(kairosClient.pool, kairosClient.make, (seconds * 1000) / rounds));
+    process.stdout.write(`${JSON.stringify({ round: r + 1, bareRps: Math.round(bareR[r].rps), kairosRps: Math.round(kairosR[r].rps), ratio: kairosR[r].rps / bareR[r].rps })}\n`);
+  }
+  await bareClient.pool.close();
+  await kairosClient.pool.close();
+  const ratio = median(kairosR.map((k, i) => k.rps / bareR[i].rps));
+  const sum = (xs, k) => xs.reduce((t, x) => t + x[k], 0);
+  rows.push({ phase: 'bare Fastify route (ceiling)', rps: median(bareR.map((x) => x.rps)), jobsPerS: median(bareR.map((x) => x.rps)), ratio: 1, p99Ms: median(bareR.map((x) => x.p99Ms)), bad: sum(bareR, 'bad'), peakRssMiB: Math.round(bare.peakRss()) });
+  rows.push({ phase: 'Kairos: one job per request', rps: median(kairosR.map((x) => x.rps)), jobsPerS: median(kairosR.map((x) => x.rps)), ratio, p99Ms: median(kairosR.map((x) => x.p99Ms)), bad: sum(kairosR, 'bad'), peakRssMiB: Math.round(kairos.peakRss()) });
+  const bulkClient = client(kairos, bulk, batch);
+  await load(bulkClient.pool, bulkClient.make, 2_000);
+  const b = await load(bulkClient.pool, bulkClient.make, seconds * 1000);
+  await bulkClient.pool.close();
+  rows.push({ phase: `Kairos: ${batch} jobs per request (batch)`, rps: b.rps, jobsPerS: b.rps * batch, ratio: null, p99Ms: b.p99Ms, bad: b.bad, peakRssMiB: Math.round(kairos.peakRss()) });
+  for (const row of rows) process.stdout.write(`${JSON.stringify(row)}\n`);
+  await bare.stop();
   await kairos.stop();
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
-const ceiling = rows[0].rps;
-console.log(`\n${new Date().toISOString()}; store ${a.store}; ${seconds} s per phase, ${connections} connections, ${inflight} in flight`);
+console.log(`\n${new Date().toISOString()}; store ${a.store}; ${rounds} alternating rounds, ${seconds} s per server in all, ${connections} connections, ${inflight} in flight`);
 for (const [k, v] of machineInfo()) console.log(`- ${k}: ${v}`);
+console.log(`- load average at the end (1/5/15 min): ${loadavg().map((x) => x.toFixed(1)).join(' / ')} on ${cpus().length} CPUs`);
 console.log('');
-console.log('| phase | requests/s | jobs/s | of ceiling | p99 ms | non-202 | server peak RSS MiB |');
+console.log('| phase | requests/s (median) | jobs/s | of the bare route (median of rounds) | p99 ms | non-202 | server peak RSS MiB |');
 console.log('|---|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
-  console.log(`| ${r.phase} | ${Math.round(r.rps)} | ${Math.round(r.jobsPerS)} | ${Math.round((r.rps / ceiling) * 100)} % | ${r.p99Ms?.toFixed(1) ?? '-'} | ${r.bad} | ${r.peakRssMiB} |`);
+  console.log(`| ${r.phase} | ${Math.round(r.rps)} | ${Math.round(r.jobsPerS)} | ${r.ratio === null ? '-' : `${Math.round(r.ratio * 100)} %`} | ${r.p99Ms?.toFixed(1) ?? '-'} | ${r.bad} | ${r.peakRssMiB} |`);
 }
