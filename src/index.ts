@@ -24,3 +24,5 @@ export { toJobId, MAX_JOB_ID } from './driver/ids.js';
 export type { Schedules, Calendars, Schedule, PreviewEntry, OccurrenceRecord } from './engine/schedules.js';
 export type { ScheduleDefinition, ScheduleJobOptions, MisfirePolicy, OverlapPolicy } from './core/schedule/schedule-definition.js';
 export type { ScheduleRule, CronRule, IntervalRule, AtRule, OnHoliday } from './core/schedule/index.js';
+export { ruleInWords } from './core/schedule/index.js';
+export type { Insights, Throughput, ThroughputMinute, InstanceInfo, Forecast, ForecastMinute, ForecastSpike } from './engine/insights.js';

@@ -280,6 +280,36 @@ export interface JobCount {
   count: number;
 }
 
+/** One engine instance as its heartbeat loop records it. */
+export interface InstanceRow {
+  id: string;
+  host: string;
+  pid: number;
+  /** JSON array of the queues it handles. */
+  queues: string;
+  startedAt: number;
+  heartbeatAt: number;
+}
+
+/** Jobs of one queue that finished in one minute in one state, with the lateness (start − runAt) of those that started. */
+export interface FinishedMinute {
+  /** Start of the minute, epoch ms (a multiple of 60,000). */
+  minute: number;
+  queue: string;
+  state: JobState;
+  count: number;
+  /** Mean and max of startedAt − runAt over the jobs that have a start, ms; null when none has. */
+  latenessAvgMs: number | null;
+  latenessMaxMs: number | null;
+}
+
+/** Scheduled jobs of one queue due in one minute. */
+export interface DueMinute {
+  minute: number;
+  queue: string;
+  count: number;
+}
+
 /** One schema migration of a driver. Versions are the same numbers in every driver. */
 export interface MigrationInfo {
   version: number;
@@ -339,6 +369,15 @@ export interface Driver {
   calendarList(): Promise<CalendarRow[]>;
   calendarUpsert(params: { name: string; dates: readonly string[]; now?: number }): Promise<void>;
 
+  /** Forget an instance (at its stop); false when it was not recorded. */
+  instanceDelete(params: { id: string }): Promise<boolean>;
+  /** Record that an instance is alive: insert it (startedAt = now) or move its heartbeat and queues to now. */
+  instanceHeartbeat(params: { id: string; host: string; pid: number; queues: readonly string[]; now?: number }): Promise<void>;
+  /** Every recorded instance, latest heartbeat first. */
+  instanceList(): Promise<InstanceRow[]>;
+  /** Delete instances whose last heartbeat is before `before`; returns how many. */
+  instancePrune(params: { before: number }): Promise<number>;
+
   /** Cancel one job by id, or the pending/running job of a queue with a key; null when no job matched. */
   jobCancel(params: ({ id: number } | { queue: string; key: string }) & { now?: number }): Promise<CancelResult | null>;
   /**
@@ -348,6 +387,11 @@ export interface Driver {
   jobClaim(params: { queue: string; limit: number; owner: string; leaseMs: number; now?: number }): Promise<ClaimedJob[]>;
   /** Jobs by queue and state (only non-zero counts), optionally of one queue. */
   jobCounts(params?: { queue?: string }): Promise<JobCount[]>;
+  /**
+   * Scheduled jobs due in [from, to) counted per minute and queue, minutes ascending (the load forecast). Reads
+   * pending jobs only.
+   */
+  jobDueByMinute(params: { from: number; to: number }): Promise<DueMinute[]>;
   /** Extend the leases of `owner`'s running jobs; returns the ids of `ids` this owner no longer holds. */
   jobExtendLeases(params: { owner: string; ids: readonly number[]; leaseMs: number; now?: number }): Promise<number[]>;
   /**
@@ -359,6 +403,11 @@ export interface Driver {
     claim: { queue: string; limit: number; owner: string; leaseMs: number };
     now?: number;
   }): Promise<{ finished: boolean[]; claimed: ClaimedJob[] }>;
+  /**
+   * Jobs that finished in [from, to), counted per minute, queue and final state with their lateness, minutes ascending
+   * (throughput and lateness charts). A range read of the finished-at index.
+   */
+  jobFinishedByMinute(params: { from: number; to: number }): Promise<FinishedMinute[]>;
   /** Apply finished attempts; returns, per item, whether the fence held (false = lease lost, nothing written). */
   jobFinishMany(params: { items: readonly FinishItem[]; now?: number }): Promise<boolean[]>;
   jobGet(params: { id: number }): Promise<JobRow | null>;

@@ -18,6 +18,8 @@ import type { Handler } from './job-context.js';
 import { JobQueries } from './job-queries.js';
 import { toJob } from './job-view.js';
 import { LeaseKeeper } from './lease-keeper.js';
+import { Insights } from './insights.js';
+import { InstanceHeartbeat } from './instance-heartbeat.js';
 import { JobPruner } from './maintenance/job-pruner.js';
 import { LeaseRescuer } from './maintenance/lease-rescuer.js';
 import { QueueWorker, type HandlerOptions } from './queue-worker.js';
@@ -53,6 +55,9 @@ export class Kairos {
   readonly schedules: Schedules;
   /** Holiday calendars used by schedule rules. */
   readonly calendars: Calendars;
+  /** Throughput, lateness, instances alive and the load forecast (the dashboard's overview). */
+  readonly insights: Insights;
+  private readonly instanceHeartbeat: InstanceHeartbeat;
   private readonly logger: Logger;
   /** The store's clock as this instance sees it (its own clock plus a measured offset). */
   private readonly clock: StoreClock;
@@ -117,6 +122,8 @@ export class Kairos {
     this.materializer = new ScheduleMaterializer(driver, this.events, config, this.logger, (queue, runAt) => this.workers.get(queue)?.notify(runAt));
     this.schedules = new Schedules(driver, config, this.materializer);
     this.calendars = new Calendars(driver, config, this.materializer);
+    this.insights = new Insights(driver, config, this.materializer, () => this.assertOpen());
+    this.instanceHeartbeat = new InstanceHeartbeat(this.workerId, () => [...this.workers.keys()], driver, this.events, config);
   }
 
   // ── events ──────────────────────────────────────────────────────────────────────────────────────────────
@@ -197,6 +204,7 @@ export class Kairos {
     this.rescuer.start();
     this.pruner.start();
     this.materializer.start();
+    this.instanceHeartbeat.start();
     if (!this.clock.authoritative) this.clockSync.start(STORE_CLOCK_SYNC_MS);
   }
 
@@ -227,6 +235,7 @@ export class Kairos {
     // A claim still in flight hands back what it returns; wait for it so its hand-backs are in the last batch.
     await Promise.all([...this.workers.values()].map((w) => w.settled()));
     await this.completer.flush();
+    await this.instanceHeartbeat.stop();
     const subscription = this.subscription;
     this.subscription = null;
     await subscription?.close();

@@ -10,6 +10,7 @@ import { Kairos } from '../engine/kairos.js';
 import type { Driver } from '../driver/driver.js';
 import { ApiKeys } from './api-keys.js';
 import { buildServer, type ServerPlugin } from './build-server.js';
+import { dashboardPlugin } from './dashboard/server-plugin.js';
 import { ServiceMetrics } from './metrics.js';
 import { QueueTargets } from './queue-targets.js';
 import { Deliverer, validateTargetSpec, type DeliveryJob, type DeliveryOutcome, type TargetSpec } from './targets/index.js';
@@ -31,6 +32,7 @@ export interface ServeOptions {
   allowHosts?: readonly string[];
   /** Engine settings (leaseMs, pollIntervalMs, …). */
   config?: KairosConfig;
+  /** Plugins of the server; default the dashboard at /dashboard (docs/dashboard.md). Pass [] for none. */
   plugins?: readonly ServerPlugin[];
   /** Where the first admin key is shown, once (default stderr). */
   announce?: (text: string) => void;
@@ -85,7 +87,7 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
     followJobs(kairos, logger);
     await targets.start();
     app = await buildServer({
-      kairos, keys, metrics, logger: logger.child({ component: 'http' }), bodyLimitBytes: options.bodyLimitBytes, plugins: options.plugins,
+      kairos, keys, metrics, logger: logger.child({ component: 'http' }), bodyLimitBytes: options.bodyLimitBytes, plugins: options.plugins ?? [dashboardPlugin()],
       validateTarget: async (target) => void (await validateTargetSpec(target, { allowHosts: options.allowHosts })),
       onQueueChanged: () => targets.sync(),
       workersStarted: () => workersStarted,

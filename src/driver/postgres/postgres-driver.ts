@@ -6,8 +6,9 @@ import pg from 'pg';
 import { KairosError } from '../../core/errors.js';
 import type { NewJob } from '../../core/job-options.js';
 import type {
-  ApiKeyRow, AttemptRow, CalendarRow, CancelResult, ClaimedJob, Driver, DriverCapabilities, FinishItem, InsertResult, JobCount, JobListParams, JobPage, JobRow,
-  MaterializeResult, MigrateResult, OccurrenceRow, QueueRow, QueueWrite, RescuedJob, SchedulePlanWrite, ScheduleRow, ScheduleWrite, StoreNotification, Subscription,
+  ApiKeyRow, AttemptRow, CalendarRow, CancelResult, ClaimedJob, Driver, DriverCapabilities, DueMinute, FinishedMinute, FinishItem, InsertResult,
+  InstanceRow, JobCount, JobListParams, JobPage, JobRow, MaterializeResult, MigrateResult, OccurrenceRow, QueueRow, QueueWrite, RescuedJob,
+  SchedulePlanWrite, ScheduleRow, ScheduleWrite, StoreNotification, Subscription,
 } from '../driver.js';
 import { toJobId } from '../ids.js';
 import { claim, finishMany, insertAll, insertKeylessAnnounced, onlyDistinctCompletions } from './job-ops.js';
@@ -20,6 +21,7 @@ import { assertSchemaName, DEFAULT_POOL_SIZE, DEFAULT_SCHEMA } from './postgres-
 import { apiKeySql } from './queries/api-keys.js';
 import { attemptSql } from './queries/attempts.js';
 import { jobWriteSql } from './queries/job-writes.js';
+import { insightSql } from './queries/insights.js';
 import { jobSql } from './queries/jobs.js';
 import { occurrenceSql } from './queries/occurrences.js';
 import { queueSql } from './queries/queues.js';
@@ -79,7 +81,7 @@ export class PostgresDriver implements Driver {
     const t = tablesIn(schema);
     this.sql = {
       job: jobSql(t), jobWrite: jobWriteSql(t), attempt: attemptSql(t), schedule: scheduleSql(t), occurrence: occurrenceSql(t), queue: queueSql(t),
-      maintenance: maintenanceSql(t), apiKey: apiKeySql(t),
+      maintenance: maintenanceSql(t), insight: insightSql(t), apiKey: apiKeySql(t),
     };
   }
 
@@ -142,6 +144,22 @@ export class PostgresDriver implements Driver {
     });
   }
 
+  async instanceDelete(p: { id: string }): Promise<boolean> {
+    return this.tx(async (s) => (await s.conn.query(this.sql.insight.instanceDelete, [p.id])).rowCount === 1);
+  }
+
+  async instanceHeartbeat(p: { id: string; host: string; pid: number; queues: readonly string[]; now?: number }): Promise<void> {
+    await this.query(this.sql.insight.instanceHeartbeat, [p.id, p.host, p.pid, JSON.stringify(p.queues), p.now ?? null]);
+  }
+
+  async instanceList(): Promise<InstanceRow[]> {
+    return this.query<InstanceRow>(this.sql.insight.instanceList);
+  }
+
+  async instancePrune(p: { before: number }): Promise<number> {
+    return this.tx(async (s) => (await s.conn.query(this.sql.insight.instancePrune, [p.before])).rowCount ?? 0);
+  }
+
   async jobCancel(p: ({ id: number } | { queue: string; key: string }) & { now?: number }): Promise<CancelResult | null> {
     return this.tx((s) => cancel(s, this.sql, p));
   }
@@ -156,6 +174,10 @@ export class PostgresDriver implements Driver {
     return p.queue === undefined
       ? this.query<JobCount>(this.sql.job.countsAll)
       : this.query<JobCount>(this.sql.job.countsByQueue, [p.queue]);
+  }
+
+  async jobDueByMinute(p: { from: number; to: number }): Promise<DueMinute[]> {
+    return this.query<DueMinute>(this.sql.insight.dueByMinute, [p.from, p.to]);
   }
 
   async jobExtendLeases(p: { owner: string; ids: readonly number[]; leaseMs: number; now?: number }): Promise<number[]> {
@@ -177,6 +199,10 @@ export class PostgresDriver implements Driver {
       const claimed = p.claim.limit > 0 ? await claim(s, this.sql.job, { ...p.claim, now }) : [];
       return { finished, claimed };
     });
+  }
+
+  async jobFinishedByMinute(p: { from: number; to: number }): Promise<FinishedMinute[]> {
+    return this.query<FinishedMinute>(this.sql.insight.finishedByMinute, [p.from, p.to]);
   }
 
   async jobFinishMany(p: { items: readonly FinishItem[]; now?: number }): Promise<boolean[]> {

@@ -6,8 +6,9 @@ import Database from 'better-sqlite3';
 import { KairosError } from '../../core/errors.js';
 import { PRIORITY_MIN, type NewJob } from '../../core/job-options.js';
 import type {
-  ApiKeyRow, AttemptRow, CalendarRow, CancelResult, ClaimedJob, Driver, DriverCapabilities, FinishItem, InsertResult, JobCount, JobListParams, JobPage,
-  JobRow, MaterializeResult, MigrateResult, OccurrenceRow, QueueRow, QueueWrite, RescuedJob, SchedulePlanWrite, ScheduleRow, ScheduleWrite,
+  ApiKeyRow, AttemptRow, CalendarRow, CancelResult, ClaimedJob, Driver, DriverCapabilities, DueMinute, FinishedMinute, FinishItem, InsertResult,
+  InstanceRow, JobCount, JobListParams, JobPage, JobRow, MaterializeResult, MigrateResult, OccurrenceRow, QueueRow, QueueWrite, RescuedJob,
+  SchedulePlanWrite, ScheduleRow, ScheduleWrite,
 } from '../driver.js';
 import { cancel, claim, finishMany, insertAll, replay, rescue } from './job-ops.js';
 import { migrate } from './migrate.js';
@@ -194,6 +195,22 @@ export class SqliteDriver implements Driver {
     this.run(() => this.s.schedule.calendarUpsert.run({ name: p.name, dates: JSON.stringify(p.dates), now: p.now ?? this.clock() }));
   }
 
+  async instanceDelete(p: { id: string }): Promise<boolean> {
+    return this.run(() => this.s.insight.instanceDelete.run(p).changes === 1);
+  }
+
+  async instanceHeartbeat(p: { id: string; host: string; pid: number; queues: readonly string[]; now?: number }): Promise<void> {
+    this.write(() => this.s.insight.instanceHeartbeat.run({ id: p.id, host: p.host, pid: p.pid, queues: JSON.stringify(p.queues), now: p.now ?? this.clock() }));
+  }
+
+  async instanceList(): Promise<InstanceRow[]> {
+    return this.run(() => this.s.insight.instanceList.all() as InstanceRow[]);
+  }
+
+  async instancePrune(p: { before: number }): Promise<number> {
+    return this.write(() => this.s.insight.instancePrune.run(p).changes);
+  }
+
   async jobCancel(p: ({ id: number } | { queue: string; key: string }) & { now?: number }): Promise<CancelResult | null> {
     return this.write(() => this.cancelTxn.immediate({ ...p, now: p.now ?? this.clock() }));
   }
@@ -204,6 +221,10 @@ export class SqliteDriver implements Driver {
 
   async jobCounts(p: { queue?: string } = {}): Promise<JobCount[]> {
     return this.run(() => (p.queue === undefined ? this.s.job.counts.all() : this.s.job.countsByQueue.all({ queue: p.queue })) as JobCount[]);
+  }
+
+  async jobDueByMinute(p: { from: number; to: number }): Promise<DueMinute[]> {
+    return this.run(() => this.s.insight.dueByMinute.all(p) as DueMinute[]);
   }
 
   async jobExtendLeases(p: { owner: string; ids: readonly number[]; leaseMs: number; now?: number }): Promise<number[]> {
@@ -220,6 +241,10 @@ export class SqliteDriver implements Driver {
     now?: number;
   }): Promise<{ finished: boolean[]; claimed: ClaimedJob[] }> {
     return this.write(() => this.finishAndClaimTxn.immediate(p.items, { ...p.claim, now: p.now ?? this.clock() }));
+  }
+
+  async jobFinishedByMinute(p: { from: number; to: number }): Promise<FinishedMinute[]> {
+    return this.run(() => this.s.insight.finishedByMinute.all(p) as FinishedMinute[]);
   }
 
   async jobFinishMany(p: { items: readonly FinishItem[]; now?: number }): Promise<boolean[]> {

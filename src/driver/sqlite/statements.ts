@@ -2,6 +2,7 @@
 import type Database from 'better-sqlite3';
 import { apiKeySql } from './queries/api-keys.js';
 import { attemptSql } from './queries/attempts.js';
+import { insightSql } from './queries/insights.js';
 import { jobSql } from './queries/jobs.js';
 import { queueSql } from './queries/queues.js';
 import { scheduleSql } from './queries/schedules.js';
@@ -12,6 +13,7 @@ export interface Statements {
   job: Prepared<typeof jobSql>;
   attempt: Prepared<typeof attemptSql>;
   schedule: Prepared<typeof scheduleSql>;
+  insight: Prepared<typeof insightSql>;
   queue: Prepared<typeof queueSql>;
   apiKey: Prepared<typeof apiKeySql>;
 }
@@ -28,7 +30,10 @@ const cache = new WeakMap<Database.Database, Statements>();
 export function statementsFor(db: Database.Database): Statements {
   let s = cache.get(db);
   if (s === undefined) {
-    s = { job: prepareAll(db, jobSql), attempt: prepareAll(db, attemptSql), schedule: prepareAll(db, scheduleSql), queue: prepareAll(db, queueSql), apiKey: prepareAll(db, apiKeySql) };
+    s = {
+      job: prepareAll(db, jobSql), attempt: prepareAll(db, attemptSql), schedule: prepareAll(db, scheduleSql), insight: prepareAll(db, insightSql),
+      queue: prepareAll(db, queueSql), apiKey: prepareAll(db, apiKeySql),
+    };
     s.job.claimAtPriority.raw(true);
     s.job.completeRows.pluck(true);
     s.job.completeRow.pluck(true);

@@ -8,6 +8,7 @@ import { claimConformance } from './claim.js';
 import type { ConformanceTarget } from './context.js';
 import { finishConformance } from './finish.js';
 import { insertConformance } from './insert.js';
+import { insightConformance } from './insights.js';
 import { leaseConformance } from './leases.js';
 import { manageConformance } from './manage.js';
 import { modelConformance } from './model.js';
@@ -29,6 +30,7 @@ export function runDriverConformance(target: ConformanceTarget): void {
     apiKeyConformance(target);
     scheduleConformance(target);
     storeConformance(target);
+    insightConformance(target);
     notificationConformance(target);
     modelConformance(target);
   });

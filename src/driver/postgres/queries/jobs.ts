@@ -2,6 +2,7 @@
  * Named statements of the PostgreSQL driver that insert, claim and read kairos_jobs. One block per query with its
  * positional parameters; columns are aliased to the driver's row shape.
  */
+import { JOB_STATES } from '../../../core/job-state.js';
 import { nowOr, type Tables } from './tables.js';
 
 /** The columns of a JobRow, aliased; `p` is a table alias with its dot, or ''. */
@@ -268,12 +269,21 @@ export function jobSql(t: Tables) {
       ORDER BY id DESC
       LIMIT $2`,
 
-    /** jobListByQueue — $1 cursor $2 limit $3 queue */
+    /**
+     * jobListByQueue — $1 cursor $2 limit $3 queue. One newest-first range per state, merged (migration 010's
+     * kairos_jobs_queue_state_id). Each branch names its state as a literal: with a state only known at run time
+     * (a LATERAL over a list), the planner guesses its frequency and walks the primary key instead.
+     */
     listByQueue: `
       SELECT ${cols}
-      FROM ${t.jobs}
-      WHERE queue = $3
-        AND id < $1
+      FROM (${JOB_STATES.map((state) => `
+        (SELECT *
+        FROM ${t.jobs}
+        WHERE queue = $3
+          AND state = '${state}'
+          AND id < $1
+        ORDER BY id DESC
+        LIMIT $2)`).join('\n        UNION ALL')}) AS j
       ORDER BY id DESC
       LIMIT $2`,
 

@@ -10,6 +10,7 @@ export interface Tables {
   schedules: string;
   occurrences: string;
   calendars: string;
+  instances: string;
   queues: string;
   apiKeys: string;
   migrations: string;
@@ -22,7 +23,8 @@ export function tablesIn(schema: string): Tables {
   const q = (name: string) => `"${schema}"."${name}"`;
   return {
     jobs: q('kairos_jobs'), attempts: q('kairos_attempts'), schedules: q('kairos_schedules'), occurrences: q('kairos_occurrences'),
-    calendars: q('kairos_calendars'), queues: q('kairos_queues'), apiKeys: q('kairos_api_keys'), migrations: q('kairos_migrations'), jobIdSeq: `'${q('kairos_jobs_id_seq')}'::regclass`,
+    calendars: q('kairos_calendars'), instances: q('kairos_instances'), queues: q('kairos_queues'), apiKeys: q('kairos_api_keys'),
+    migrations: q('kairos_migrations'), jobIdSeq: `'${q('kairos_jobs_id_seq')}'::regclass`,
   };
 }
 

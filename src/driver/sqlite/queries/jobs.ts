@@ -3,7 +3,7 @@
  * aliased to the driver's row shape so rows need no mapping. States are stored as codes (state-codes.ts, migration
  * 004): the statements name them through S, and return names where a row leaves the driver as it is.
  */
-import { STATE_CODE as S, stateNameSql } from '../../state-codes.js';
+import { STATE_CODE as S, STATE_NAME, stateNameSql } from '../../state-codes.js';
 
 const JOB_COLUMNS = `id, queue, ${stateNameSql('state')} AS state, payload, priority, run_at AS runAt, key, attempt, max_attempts AS maxAttempts,
   backoff, timeout_ms AS timeoutMs, deadline, tags, owner, worker_id AS workerId, lease_until AS leaseUntil, started_at AS startedAt,
@@ -240,12 +240,21 @@ export const jobSql = {
     ORDER BY id DESC
     LIMIT :limit`,
 
-  /** jobListByQueue — :queue :cursor :limit */
+  /**
+   * jobListByQueue — :queue :cursor :limit. One newest-first range of kairos_jobs_queue_state_id per state, merged:
+   * seven short index reads instead of a sort of the whole queue (migration 010).
+   */
   listByQueue: `
-    SELECT ${JOB_COLUMNS}
-    FROM kairos_jobs
-    WHERE queue = :queue
-      AND id < :cursor
+    SELECT *
+    FROM (${STATE_NAME.map((_, code) => `
+      SELECT * FROM (
+        SELECT ${JOB_COLUMNS}
+        FROM kairos_jobs
+        WHERE queue = :queue
+          AND state = ${code}
+          AND id < :cursor
+        ORDER BY id DESC
+        LIMIT :limit)`).join('\n      UNION ALL')})
     ORDER BY id DESC
     LIMIT :limit`,
 
