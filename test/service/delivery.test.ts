@@ -91,6 +91,20 @@ for (const target of STORE_TARGETS) {
       expect((await api.request<{ state: string }>('GET', `/v1/jobs/${third.body.id}`)).body.state).toBe('scheduled');
     });
 
+    it('re-registers a queue whose concurrency changes and drops one whose target is cleared', async () => {
+      const target = { kind: 'http', url: `${receiver.url}/c`, secrets: [secret()] };
+      await api.request('PUT', '/v1/queues/conc', { target, concurrency: 2 });
+      expect(t.service.deliveredQueues().get('conc')).toBe(2);
+      await api.request('PUT', '/v1/queues/conc', { concurrency: 7 });
+      expect(t.service.deliveredQueues().get('conc')).toBe(7);
+      await api.request('PUT', '/v1/queues/conc', { concurrency: null });
+      expect(t.service.deliveredQueues().get('conc')).toBe(10);
+      const job = await api.request<{ id: number }>('POST', '/v1/jobs', { queue: 'conc', payload: { c: 1 } });
+      await until('delivered after the changes', async () => (await api.request<{ state: string }>('GET', `/v1/jobs/${job.body.id}`)).body.state === 'completed');
+      await api.request('PUT', '/v1/queues/conc', { target: null });
+      expect(t.service.deliveredQueues().has('conc')).toBe(false);
+    });
+
     it('picks up a queue created by another process through the store', async () => {
       // Written on the store directly, as `kairos queues add` in another process would: no call into this server.
       const other = await (await import('../../src/engine/kairos.js')).Kairos.open({ store: t.store });
