@@ -48,6 +48,8 @@ export interface RunningService {
   url: string;
   /** The first admin key when this start created it (shown once), else null. */
   firstKey: string | null;
+  /** The queues this server delivers to their targets now, with their concurrency. */
+  deliveredQueues(): ReadonlyMap<string, number>;
   close(): Promise<void>;
 }
 
@@ -99,7 +101,7 @@ export async function startService(options: ServeOptions = {}): Promise<RunningS
     const server = app;
     let closing: Promise<void> | null = null;
     return {
-      kairos, app: server, keys, url, firstKey: first?.key ?? null,
+      kairos, app: server, keys, url, firstKey: first?.key ?? null, deliveredQueues: () => new Map(targets.queues),
       close: () => (closing ??= (async () => {
         await server.close();
         await targets.stop();

@@ -100,6 +100,18 @@ for (const target of STORE_TARGETS) {
       expect((await api.request('POST', `/v1/jobs/${batch.body.jobs[0]!.id}/replay`)).status).toBe(409);
     });
 
+    it('stores concurrent creates together and still gives each request its own answer', async () => {
+      const results = await Promise.all(Array.from({ length: 60 }, (_, i) =>
+        api.request<{ id: number; error?: { code: string } }>('POST', '/v1/jobs', { queue: 'grouped', payload: { i }, key: i === 7 || i === 8 ? 'same' : `g${i}`, dedupe: 'reject', delayMs: 3_600_000 })));
+      expect(results.filter((r) => r.status === 202)).toHaveLength(59);
+      const refused = results.filter((r) => r.status === 409);
+      expect(refused).toHaveLength(1);
+      expect(refused[0]!.body.error?.code).toBe('DUPLICATE_KEY');
+      expect(new Set(results.filter((r) => r.status === 202).map((r) => r.body.id)).size).toBe(59);
+      const page = await api.request<{ jobs: { payload: { i: number } }[] }>('GET', '/v1/jobs?queue=grouped&limit=100');
+      expect(page.body.jobs).toHaveLength(59);
+    });
+
     it('answers 404 for unknown ids and routes, 400 naming the field, 413 for a body over the limit', async () => {
       for (const [method, path] of [['GET', '/v1/jobs/987654'], ['POST', '/v1/jobs/987654/cancel'], ['POST', '/v1/jobs/987654/replay'], ['GET', '/v1/queues/nope'], ['DELETE', '/v1/queues/nope'],
         ['GET', '/v1/schedules/nope'], ['DELETE', '/v1/schedules/nope'], ['GET', '/v1/schedules/nope/preview'], ['DELETE', '/v1/calendars/nope'], ['DELETE', '/v1/keys/nope']] as const) {

@@ -68,6 +68,9 @@ for (const target of STORE_TARGETS) {
         return r.body.target.disabled !== undefined ? r.body : null;
       });
       expect(q.target.disabled?.reason).toMatch(/410/);
+      const failed = await api.request<{ attempts: { error: { code?: string; stack?: string; details?: { record?: { status?: number } } } }[] }>('GET', `/v1/jobs/${first.body.id}`);
+      expect(failed.body.attempts[0]!.error.details?.record?.status).toBe(410);
+      expect(failed.body.attempts[0]!.error.stack).toBeUndefined();
       const before = receiver.requests.filter((r) => r.url === '/gone').length;
       const second = await api.request<{ id: number }>('POST', '/v1/jobs', { queue: 'gone', payload: { n: 2 } });
       // A job that is still scheduled while jobs of another queue go through: nothing is sent to a disabled target.
@@ -86,6 +89,20 @@ for (const target of STORE_TARGETS) {
       const probe2 = await api.request<{ id: number }>('POST', '/v1/jobs', { queue: 'hooks', payload: { probe: 2 } });
       await until('the second probe was delivered', async () => (await api.request<{ state: string }>('GET', `/v1/jobs/${probe2.body.id}`)).body.state === 'completed');
       expect((await api.request<{ state: string }>('GET', `/v1/jobs/${third.body.id}`)).body.state).toBe('scheduled');
+    });
+
+    it('re-registers a queue whose concurrency changes and drops one whose target is cleared', async () => {
+      const target = { kind: 'http', url: `${receiver.url}/c`, secrets: [secret()] };
+      await api.request('PUT', '/v1/queues/conc', { target, concurrency: 2 });
+      expect(t.service.deliveredQueues().get('conc')).toBe(2);
+      await api.request('PUT', '/v1/queues/conc', { concurrency: 7 });
+      expect(t.service.deliveredQueues().get('conc')).toBe(7);
+      await api.request('PUT', '/v1/queues/conc', { concurrency: null });
+      expect(t.service.deliveredQueues().get('conc')).toBe(10);
+      const job = await api.request<{ id: number }>('POST', '/v1/jobs', { queue: 'conc', payload: { c: 1 } });
+      await until('delivered after the changes', async () => (await api.request<{ state: string }>('GET', `/v1/jobs/${job.body.id}`)).body.state === 'completed');
+      await api.request('PUT', '/v1/queues/conc', { target: null });
+      expect(t.service.deliveredQueues().has('conc')).toBe(false);
     });
 
     it('picks up a queue created by another process through the store', async () => {

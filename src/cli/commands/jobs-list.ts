@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import { JOB_STATES, type JobState } from '../../core/job-state.js';
 import { formatTable, iso, type Output } from '../output.js';
-import { parseInteger, withKairos, withStoreAndJson, type CommonOptions } from '../options.js';
+import { parseInteger, withInstance, withStoreOrServer, type RemoteOptions as CommonOptions } from '../options.js';
 
 interface ListFlags extends CommonOptions {
   queue?: string;
@@ -12,14 +12,14 @@ interface ListFlags extends CommonOptions {
 }
 
 export function registerJobsList(jobs: Command, out: Output): void {
-  withStoreAndJson(jobs.command('ls').alias('list'))
+  withStoreOrServer(jobs.command('ls').alias('list'))
     .description('list jobs, newest first')
     .option('--queue <queue>', 'only jobs of this queue')
     .addOption(new Option('--state <state>', 'only jobs in this state').choices(JOB_STATES))
     .option('--limit <n>', 'jobs per page, 1–1000 (default 50)', parseInteger)
     .option('--cursor <cursor>', 'the nextCursor of the previous page', parseInteger)
     .action(async (flags: ListFlags) => {
-      const page = await withKairos(flags.store, (kairos) =>
+      const page = await withInstance(flags, (kairos) =>
         kairos.jobs.list({ queue: flags.queue, state: flags.state, limit: flags.limit, cursor: flags.cursor }),
       );
       if (flags.json === true) return out.json(page);

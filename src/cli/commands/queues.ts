@@ -1,7 +1,6 @@
 /** `kairos queues ls|add|pause|resume|rm`: stored queues and their delivery targets, on the store directly. */
 import type { Command } from 'commander';
 import type { QueueInfo, QueueSettings } from '../../engine/queues.js';
-import { validateTargetSpec } from '../../service/targets/index.js';
 import { KairosError } from '../../core/errors.js';
 import { formatTable, type Output } from '../output.js';
 import { parseInteger, withKairos, withStoreAndJson, type CommonOptions } from '../options.js';
@@ -55,6 +54,8 @@ export function registerQueues(program: Command, out: Output): void {
       const settings: QueueSettings = {};
       if (flags.target !== undefined) {
         const target = parseTarget(flags.target);
+        // Loaded only here: the delivery modules (undici, brokers) would slow every other command's start.
+        const { validateTargetSpec } = await import('../../service/targets/target-spec.js');
         await validateTargetSpec(target, { allowHosts: flags.allowHosts?.split(',').map((h) => h.trim()) });
         settings.target = target;
       }

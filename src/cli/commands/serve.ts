@@ -3,7 +3,6 @@
  * SIGINT it stops accepting requests, lets running deliveries finish within the bound and exits 0.
  */
 import type { Command } from 'commander';
-import { startService } from '../../service/serve.js';
 import { EXIT } from '../exit-codes.js';
 import type { Output } from '../output.js';
 import { parseInteger, withStore } from '../options.js';
@@ -43,6 +42,8 @@ async function serve(flags: ServeFlags, out: Output): Promise<void> {
     process.on('SIGTERM', handler);
     process.on('SIGINT', handler);
   });
+  // Loaded here, not at the top: the server's modules (Fastify, undici, brokers) would slow every other command's start.
+  const { startService } = await import('../../service/serve.js');
   const service = await startService({
     store: flags.store, host: flags.host, port: flags.port, shutdownTimeoutMs: flags.shutdownTimeoutMs, bodyLimitBytes: flags.bodyLimitBytes,
     allowHosts: flags.allowHosts?.split(',').map((h) => h.trim()).filter((h) => h !== ''),

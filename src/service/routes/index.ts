@@ -7,7 +7,8 @@ import type { RouteModule } from './context.js';
 import { healthRoutes, metricsRoutes } from './health.js';
 import { jobRoutes } from './jobs.js';
 import { keyRoutes } from './keys.js';
+import { limiterRoutes } from './limiters.js';
 import { queueRoutes } from './queues.js';
 import { scheduleRoutes } from './schedules.js';
 
-export const ROUTE_MODULES: readonly RouteModule[] = [healthRoutes, jobRoutes, queueRoutes, scheduleRoutes, calendarRoutes, keyRoutes, metricsRoutes];
+export const ROUTE_MODULES: readonly RouteModule[] = [healthRoutes, jobRoutes, queueRoutes, scheduleRoutes, calendarRoutes, limiterRoutes, keyRoutes, metricsRoutes];

@@ -4,6 +4,7 @@ import type { Job, JobDetail } from '../../core/job.js';
 import { KairosError } from '../../core/errors.js';
 import { AUTH_ERRORS, ErrorBody, INPUT_ERRORS, isoDates } from '../schemas/common.js';
 import { CancelByKeyBody, CreateJobBody, CreateJobsBody, EnqueuedJob, IdParams, Job as JobSchema, JobDetail as JobDetailSchema, JobListQuery, JobPage } from '../schemas/jobs.js';
+import { EnqueueBatcher } from '../enqueue-batcher.js';
 import type { RouteModule } from './context.js';
 
 export const jobJson = (job: Job) => isoDates(job);
@@ -12,12 +13,13 @@ export const jobDetailJson = (job: JobDetail) => ({ ...isoDates(job), attempts: 
 const tags = ['jobs'];
 
 export const jobRoutes: RouteModule = (app, { kairos }) => {
+  const batcher = new EnqueueBatcher(kairos);
   app.post('/v1/jobs', {
     config: { scope: 'jobs:write' },
     schema: { tags, summary: 'Enqueue one job', body: CreateJobBody, response: { 202: EnqueuedJob, ...INPUT_ERRORS, ...AUTH_ERRORS, 409: ErrorBody, 429: ErrorBody } },
   }, async (request, reply) => {
     const { queue, payload, ...options } = request.body;
-    const job = await kairos.enqueue(queue, payload ?? {}, options);
+    const job = await batcher.enqueue(queue, { ...options, payload: payload ?? {} });
     return reply.status(202).send(isoDates(job));
   });
 

@@ -51,6 +51,18 @@ export const scheduleRoutes: RouteModule = (app, { kairos }) => {
     schema: { tags, summary: 'The next occurrences (default 10)', params: ScheduleIdParams, querystring: PreviewQuery, response: { 200: Preview, 400: ErrorBody, ...AUTH_ERRORS, 404: ErrorBody } },
   }, async (request) => ({ occurrences: (await kairos.schedules.preview(request.params.id, request.query.count ?? 10)).map((p) => isoDates(p)) }));
 
+  app.post('/v1/schedules/preview', {
+    config: { scope: 'jobs:read' },
+    schema: {
+      tags, summary: 'The next occurrences of a definition that is not stored (nothing is written)', querystring: PreviewQuery,
+      body: Type.Object({ ...ScheduleBody.properties, id: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false }),
+      response: { 200: Preview, ...INPUT_ERRORS, ...AUTH_ERRORS, 404: ErrorBody },
+    },
+  }, async (request) => {
+    const definition = { ...request.body, id: request.body.id ?? 'preview' } as unknown as ScheduleDefinition;
+    return { occurrences: (await kairos.schedules.preview(definition, request.query.count ?? 10)).map((p) => isoDates(p)) };
+  });
+
   app.get('/v1/schedules/:id/history', {
     config: { scope: 'jobs:read' },
     schema: { tags, summary: 'Past occurrences, newest first', params: ScheduleIdParams, querystring: HistoryQuery, response: { 200: History, 400: ErrorBody, ...AUTH_ERRORS, 404: ErrorBody } },

@@ -6,7 +6,8 @@ import { Instant, InstantInput, JobId, Nullable, NullableInstant, QueueName } fr
 
 export const JobState = Type.Enum([...JOB_STATES] as JobStateName[]);
 
-const ErrorInfo = Type.Object({ name: Type.String(), message: Type.String(), stack: Type.Optional(Type.String()), code: Type.Optional(Type.String()) });
+/** An attempt's error. The stack stays in the store (it names the server's files); `details` holds what a target answered. */
+const ErrorInfo = Type.Object({ name: Type.String(), message: Type.String(), code: Type.Optional(Type.String()), details: Type.Optional(Type.Unknown()) });
 
 const Backoff = Type.Unsafe<BackoffSpec>({ type: 'object', additionalProperties: true, description: "{ type: 'exponential' | 'fixed' | 'linear' | 'custom', baseMs?, maxMs?, name? } (docs in README)" });
 
@@ -43,8 +44,13 @@ export const Job = Type.Object({
   attempt: Type.Integer(), maxAttempts: Type.Integer(), backoff: Nullable(Backoff), timeoutMs: Nullable(Type.Integer()), deadline: NullableInstant,
   tags: Type.Array(Type.String()), workerId: Nullable(Type.String()), leaseUntil: NullableInstant, createdAt: Instant, startedAt: NullableInstant,
   finishedAt: NullableInstant, result: Type.Unknown(), lastError: Nullable(ErrorInfo), scheduleId: Nullable(Type.String()), occurrenceAt: NullableInstant,
+  // Flows (dependencies, batches, fallbacks): present once the engine has them.
   fallbackJobId: Type.Optional(Nullable(JobId)),
   fallbackOf: Type.Optional(Nullable(JobId)),
+  dependsOn: Type.Optional(Type.Array(JobId)),
+  onDependencyFailure: Type.Optional(Nullable(Type.String())),
+  waitingFor: Type.Optional(Type.Integer({ minimum: 0 })),
+  batchId: Type.Optional(Nullable(JobId)),
 });
 
 export const Attempt = Type.Object({

@@ -44,9 +44,14 @@ export type DeliveryOutcome =
       error: { code: string; message: string };
     };
 
-/** The idempotency key a target sends: the job's key, or `job_<id>` for a job without one. */
+/**
+ * The idempotency key a target sends: the job's key, or `job_<id>` for a job without one. A key with characters
+ * outside printable ASCII (or a space) cannot be an HTTP header value, so it is sent percent-encoded, the same for
+ * every target.
+ */
 export function messageIdOf(job: DeliveryJob): string {
-  return job.key ?? `job_${job.id}`;
+  if (job.key === null) return `job_${job.id}`;
+  return /^[\x21-\x7e]+$/.test(job.key) ? job.key : encodeURIComponent(job.key);
 }
 
 /** A failed outcome from an error code and message, with the record's error set to the same. */
@@ -62,6 +67,6 @@ export function abortMessage(signal: AbortSignal): string {
 }
 
 /** True once `signal` has fired (a function, so a check after an await is not narrowed away by the one before). */
-export function isAborted(signal: AbortSignal | undefined): signal is AbortSignal {
+export function isAborted(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true;
 }

@@ -88,17 +88,31 @@ export class HttpTarget {
     return pool;
   }
 
+  private readonly urls = new Map<string, URL>();
+
+  /** The parsed URL of a spec, kept (URLs are few; parsing one per delivery is measurable). */
+  private urlOf(raw: string): URL {
+    let url = this.urls.get(raw);
+    if (url === undefined) {
+      url = parseWebhookUrl(raw);
+      if (this.urls.size >= 10_000) this.urls.clear();
+      this.urls.set(raw, url);
+    }
+    return url;
+  }
+
   /** Delivers one job; never throws (every failure is an outcome). */
   async deliver(spec: HttpTargetSpec, job: DeliveryJob, signal?: AbortSignal): Promise<DeliveryOutcome> {
     const started = performance.now();
     const messageId = messageIdOf(job);
     const base = (): DeliveryRecord => ({ target: 'http', messageId, durationMs: Math.round(performance.now() - started) });
-    if (isAborted(signal)) return failure(base(), 'ABORTED', abortMessage(signal));
+    if (isAborted(signal)) return failure(base(), 'ABORTED', abortMessage(signal!));
     let url: URL;
     try {
-      url = parseWebhookUrl(spec.url);
-      // Checked at every delivery, not only when the queue was created: DNS may have changed since.
-      await this.guard.check(url.hostname);
+      url = this.urlOf(spec.url);
+      // Checked at every delivery, not only when the queue was created: DNS may have changed since. (A pass is kept
+      // a few seconds; every new connection is checked afresh by the guard's lookup.)
+      await this.guard.checkRecent(url.hostname);
     } catch (error) {
       // A host that does not resolve now may resolve later: retried. A refused address or a bad URL is final.
       if (isKairosError(error) && error.details.unresolved === true) return failure(base(), 'DNS_FAILED', error.message);
@@ -120,18 +134,34 @@ export class HttpTarget {
     };
     const timeoutMs = spec.timeoutMs ?? TARGET_DEFAULTS.timeoutMs;
     const pool = this.poolFor(url.origin, spec.connectTimeoutMs ?? TARGET_DEFAULTS.connectTimeoutMs);
+    // undici's own headersTimeout ticks at about one second; this timer holds the response timeout to the millisecond.
+    // One controller for both the timeout and the job's signal (cheaper than AbortSignal.any on every request).
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new Error(`no response within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onAbort = (): void => controller.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
     let response: Awaited<ReturnType<Pool['request']>>;
     try {
       response = await pool.request({
-        method: 'POST', path: `${url.pathname}${url.search}`, headers, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs,
-        ...(signal === undefined ? {} : { signal }),
+        method: 'POST', path: `${url.pathname}${url.search}`, headers, body, headersTimeout: timeoutMs + 1_000, bodyTimeout: timeoutMs,
+        signal: controller.signal,
       });
     } catch (error) {
-      if (isAborted(signal)) return failure(base(), 'ABORTED', abortMessage(signal));
+      signal?.removeEventListener('abort', onAbort);
+      if (isAborted(signal)) return failure(base(), 'ABORTED', abortMessage(signal!));
+      if (timedOut) return failure(base(), 'RESPONSE_TIMEOUT', abortMessage(controller.signal));
       const e = error as { code?: unknown; message?: string };
       return failure(base(), typeof e.code === 'string' ? e.code : 'NETWORK_ERROR', e.message ?? String(error));
+    } finally {
+      clearTimeout(timer);
     }
+    // The job's signal still aborts the body read (a receiver that sends headers, then trickles).
     const excerpt = await this.readExcerpt(response.body);
+    signal?.removeEventListener('abort', onAbort);
     const record: DeliveryRecord = { ...base(), status: response.statusCode, headers: keptHeaders(response.headers), excerpt };
     return this.judge(record);
   }

@@ -58,7 +58,7 @@ export class NatsTarget {
       const ack = await raceAbort(nc.jetstream().publish(spec.subject, data, { msgID: messageId, headers: h, timeout: this.ackTimeoutMs }), signal);
       return { ok: true, record: { ...base(), ack: { stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate } } };
     } catch (error) {
-      if (isAborted(signal)) return failure(base(), 'ABORTED', abortMessage(signal));
+      if (isAborted(signal)) return failure(base(), 'ABORTED', abortMessage(signal!));
       const e = error as { code?: unknown; message?: string };
       // "503 no responders": nothing listens on the subject's JetStream API, i.e. no stream captures it.
       if (e.code === '503') return failure(base(), 'NO_STREAM', `no JetStream stream captures subject "${spec.subject}" (the publish had no responders)`);

@@ -88,7 +88,7 @@ export class RabbitMqTarget {
       }
       return { ok: true, record: { ...base(), ack: { confirmed: true, exchange: spec.exchange, routingKey: spec.routingKey } } };
     } catch (error) {
-      if (isAborted(signal)) return failure(base(), 'ABORTED', abortMessage(signal));
+      if (isAborted(signal)) return failure(base(), 'ABORTED', abortMessage(signal!));
       const e = error as { code?: unknown; message?: string };
       return failure(base(), typeof e.code === 'number' ? `AMQP_${e.code}` : typeof e.code === 'string' ? e.code : 'AMQP_ERROR', e.message ?? String(error));
     }

@@ -20,6 +20,13 @@ export interface SsrfGuardOptions {
   allowHosts?: readonly string[];
   /** Resolves host names; tests inject names that resolve to chosen addresses. */
   resolve?: HostResolver;
+  /**
+   * How long a host that passed is remembered by {@link SsrfGuard.checkRecent} (the check before each delivery), ms.
+   * The connection's own lookup never uses it. Default 5000; 0 resolves before every delivery.
+   */
+  recentMs?: number;
+  /** The clock of recentMs, epoch ms. Default Date.now. */
+  now?: () => number;
 }
 
 /** Names refused before any lookup: metadata services and the loopback names. */
@@ -73,10 +80,32 @@ export class SsrfGuard {
   private readonly allowedNames = new Set<string>();
   private readonly allowedAddresses = new BlockList();
   private readonly resolver: HostResolver;
+  private readonly recentMs: number;
+  private readonly now: () => number;
+  private readonly recent = new Map<string, { host: CheckedHost; until: number }>();
 
   constructor(options: SsrfGuardOptions = {}) {
     for (const entry of options.allowHosts ?? []) addAllowed(entry, this.allowedNames, this.allowedAddresses);
     this.resolver = options.resolve ?? defaultResolve;
+    this.recentMs = options.recentMs ?? 5_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * {@link check}, remembering a host that passed for recentMs so a busy webhook is not resolved on every delivery.
+   * Safe to remember: a new connection is still pinned by {@link lookup}, which resolves and checks afresh, so a name
+   * that rebinds to a refused address meanwhile is refused when it matters (at connect). Refusals are not remembered.
+   */
+  async checkRecent(hostname: string): Promise<CheckedHost> {
+    const hit = this.recent.get(hostname);
+    if (hit !== undefined && hit.until > this.now()) return hit.host;
+    const host = await this.check(hostname);
+    // An IP literal that passed always passes (the ranges and the allowlist do not change): kept for good.
+    const literal = isIP(host.hostname) !== 0;
+    if (this.recentMs <= 0 && !literal) return host;
+    if (this.recent.size >= 10_000) this.recent.clear();
+    this.recent.set(hostname, { host, until: literal ? Infinity : this.now() + this.recentMs });
+    return host;
   }
 
   /** True when `address` (an IP) is on the allowlist. */

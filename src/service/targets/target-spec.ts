@@ -28,9 +28,9 @@ export const HttpTargetSpec = Type.Object(
       maxItems: 2,
       description: 'Signing secrets; during a rotation two, and every request carries a signature for each.',
     }),
-    timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 300_000, description: 'Response timeout (headers, then body idle), ms. Default 10000.' })),
+    timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 300_000, description: 'Response timeout: from sending the request to the response headers (then the same bound for each pause in the body), ms. Default 10000.' })),
     connectTimeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 60_000, description: 'TCP (and TLS) connect timeout, ms. Default 5000.' })),
-    headers: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9!#$%&\'*+.^_`|~-]{1,64}$' }), Type.String({ maxLength: 1024 }), {
+    headers: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9!#$%&\'*+.^_`|~-]{1,64}$' }), Type.String({ maxLength: 1024, pattern: '^[^\\r\\n\\u0000]*$' }), {
       additionalProperties: false,
       description: 'Extra request headers; the webhook-*, content-type, host and content-length headers cannot be set.',
     })),

@@ -171,6 +171,23 @@ describe('hostile targets', () => {
     }
   });
 
+  it('remembers a passed host for recentMs before a delivery, never a refusal', async () => {
+    let now = 1_000_000;
+    let answer = '93.184.216.34';
+    let calls = 0;
+    const guard = new SsrfGuard({ resolve: async () => (calls++, [{ address: answer, family: 4 }]), recentMs: 5_000, now: () => now });
+    await guard.checkRecent('api.example');
+    await guard.checkRecent('api.example');
+    expect(calls).toBe(1);
+    answer = '127.0.0.1';
+    now += 5_001;
+    await expect(guard.checkRecent('api.example')).rejects.toMatchObject({ code: 'TARGET_REFUSED' });
+    await expect(guard.checkRecent('api.example')).rejects.toMatchObject({ code: 'TARGET_REFUSED' });
+    expect(calls).toBe(3);
+    // The connection's own lookup never uses what checkRecent remembered.
+    await expect(guard.check('api.example')).rejects.toMatchObject({ code: 'TARGET_REFUSED' });
+  });
+
   it('accepts CIDR allowlist entries and refuses malformed ones', async () => {
     const guard = new SsrfGuard({ allowHosts: ['127.0.0.0/8', '::1'] });
     await expect(guard.check('127.0.0.9')).resolves.toMatchObject({ hostname: '127.0.0.9' });

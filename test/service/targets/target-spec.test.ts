@@ -28,6 +28,7 @@ describe('validateTargetSpec', () => {
     [{ kind: 'http', url: 'http://127.0.0.1/', secrets: [newSecret()], headers: { 'webhook-id': 'x' } }, 'target.headers.webhook-id'],
     [{ kind: 'http', url: 'http://127.0.0.1/', secrets: [newSecret()], headers: { 'bad header': 'x' } }, 'target.headers.bad header'],
     [{ kind: 'http', url: 'http://127.0.0.1/', secrets: [newSecret()], surprise: 1 }, 'target.surprise'],
+    [{ kind: 'http', url: 'http://127.0.0.1/', secrets: [newSecret()], headers: { 'x-a': 'b\r\nx-evil: 1' } }, 'target.headers.x-a'],
     [{ kind: 'http', url: 'not a url', secrets: [newSecret()] }, 'target.url'],
     [{ kind: 'http', url: 'ftp://127.0.0.1/', secrets: [newSecret()] }, 'target.url'],
     [{ kind: 'nats' }, 'target.subject'],

@@ -58,6 +58,16 @@ describe('webhook signing', () => {
     for (const r of receiver.requests) expect(() => new Webhook(secret).verify(r.body, r.headers)).not.toThrow();
   });
 
+  it('percent-encodes a key that cannot be a header value, and the signature still verifies', async () => {
+    const { receiver, http } = await setUp();
+    const secret = newSecret();
+    const outcome = await http.deliver({ kind: 'http', url: receiver.url, secrets: [secret] }, job({ key: 'facture 12/é' }));
+    expect(outcome).toMatchObject({ ok: true, record: { messageId: 'facture%2012%2F%C3%A9' } });
+    const req = receiver.requests[0]!;
+    expect(req.headers['webhook-id']).toBe('facture%2012%2F%C3%A9');
+    expect(() => new Webhook(secret).verify(req.body, req.headers)).not.toThrow();
+  });
+
   it('puts a timestamp outside the tolerance when the clock says so (the reference package refuses it)', async () => {
     const { receiver, http } = await setUp(undefined, { now: () => Date.now() - 10 * 60_000 });
     const secret = newSecret();
@@ -143,7 +153,7 @@ describe('webhook responses', () => {
   it('a receiver that never answers fails after the response timeout', async () => {
     const { receiver, http } = await setUp(() => 'hang');
     const outcome = await http.deliver(spec(receiver, { timeoutMs: 300 }), job());
-    expect(outcome).toMatchObject({ ok: false, error: { code: 'UND_ERR_HEADERS_TIMEOUT' } });
+    expect(outcome).toMatchObject({ ok: false, error: { code: 'RESPONSE_TIMEOUT', message: 'no response within 300 ms' } });
   });
 
   it('a connect that never completes fails after the connect timeout', async () => {
