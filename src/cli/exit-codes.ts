@@ -41,12 +41,19 @@ const BY_CODE: Record<ErrorCode, ExitCode> = {
   SCHEDULE_OPTION_INVALID: EXIT.invalidInput,
   CALENDAR_NOT_FOUND: EXIT.invalidInput,
   CALENDAR_INVALID: EXIT.invalidInput,
+  API_KEY_INVALID: EXIT.invalidInput,
+  UNAUTHENTICATED: EXIT.invalidInput,
+  FORBIDDEN: EXIT.invalidInput,
+  REQUEST_INVALID: EXIT.invalidInput,
+  TARGET_INVALID: EXIT.invalidInput,
+  TARGET_REFUSED: EXIT.invalidInput,
   CALENDAR_IN_USE: EXIT.conflict,
   JOB_NOT_FOUND: EXIT.notFound,
   SCHEDULE_NOT_FOUND: EXIT.notFound,
   QUEUE_NOT_FOUND: EXIT.notFound,
   FILTER_INVALID: EXIT.invalidInput,
   WAIT_TIMEOUT: EXIT.conflict,
+  API_KEY_NOT_FOUND: EXIT.notFound,
   QUEUE_CONFLICT: EXIT.conflict,
   JOB_STATE_CONFLICT: EXIT.conflict,
   DUPLICATE_KEY: EXIT.conflict,
@@ -59,6 +66,8 @@ const BY_CODE: Record<ErrorCode, ExitCode> = {
   STORE_BUSY: EXIT.failure,
   STORE_ERROR: EXIT.failure,
   MIGRATION_FAILED: EXIT.failure,
+  TARGET_FAILED: EXIT.failure,
+  TARGET_DISABLED: EXIT.failure,
 };
 
 /** The exit code for an error thrown by a command (or by commander while parsing). */

@@ -38,6 +38,15 @@ export const ERROR_CATALOG = {
   CALENDAR_NOT_FOUND: 'No calendar has that name (a schedule names one that was never defined, or a remove found none).',
   CALENDAR_IN_USE: 'A calendar cannot be removed while schedules name it; the message lists them.',
   CALENDAR_INVALID: 'A calendar definition is malformed (a date that is not YYYY-MM-DD, an empty name).',
+  API_KEY_INVALID: 'An API key definition is malformed (an empty or too long name, an unknown scope).',
+  API_KEY_NOT_FOUND: 'No API key has that id (a revoke found none, or it was already revoked).',
+  UNAUTHENTICATED: 'The HTTP request has no API key, or one that is unknown or revoked (HTTP 401).',
+  REQUEST_INVALID: 'An HTTP request does not match its schema (a missing, unknown or mistyped field); the message names the field (HTTP 400).',
+  FORBIDDEN: 'The API key of the HTTP request lacks the scope the route needs (HTTP 403).',
+  TARGET_INVALID: 'A delivery target description is malformed (bad URL or scheme, missing subject, a secret that is not whsec_ followed by base64); the message names the field.',
+  TARGET_REFUSED: 'A target host is, or resolves to, an address the SSRF guard refuses (loopback, private, link-local, CGNAT, multicast, metadata, …) and is not on the allowlist; nothing was sent.',
+  TARGET_FAILED: 'A delivery attempt failed: the receiver answered with a status other than 2xx, a timeout passed, the connection failed, or the broker did not confirm; details.record holds what came back.',
+  TARGET_DISABLED: 'The receiver answered 410 Gone: the target is disabled and the job failed for good; a disabled target delivers nothing until it is updated.',
 } as const;
 
 /** A stable, machine-readable error code. */

@@ -8,6 +8,11 @@ export interface ErrorInfo {
   message: string;
   stack?: string;
   code?: string;
+  /**
+   * The error's `details` when it carries a non-empty JSON object there (KairosError, the delivery targets' errors):
+   * for a webhook, the status, selected headers and body excerpt of the attempt.
+   */
+  details?: Record<string, unknown>;
 }
 
 /** A stored job. */
@@ -100,13 +105,43 @@ export class UnrecoverableError extends Error {
   override name = 'UnrecoverableError';
 }
 
-/** Serializes any thrown value for storage, keeping name, message, stack and code. */
+/** The longest wait a RetryAfterError may ask for; a longer one is cut to it. */
+export const MAX_RETRY_AFTER_MS = 24 * 3_600_000;
+
+/**
+ * Thrown by a handler to retry after an explicit delay instead of the job's backoff (a receiver's `Retry-After`).
+ * The attempt counts like any failure: with no attempt left the job fails. The delay is cut to
+ * {@link MAX_RETRY_AFTER_MS}; `details` (JSON) is stored with the attempt's error.
+ */
+export class RetryAfterError extends Error {
+  override name = 'RetryAfterError';
+  readonly delayMs: number;
+  readonly details: Record<string, unknown>;
+
+  constructor(message: string, delayMs: number, options: { details?: Record<string, unknown>; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.delayMs = Number.isFinite(delayMs) ? Math.min(Math.max(0, Math.floor(delayMs)), MAX_RETRY_AFTER_MS) : 0;
+    this.details = options.details ?? {};
+  }
+}
+
+/** The delay a thrown value asks for (a RetryAfterError, also one from another copy of the library), or null. */
+export function retryAfterOf(error: unknown): number | null {
+  if (error instanceof RetryAfterError) return error.delayMs;
+  if (!(error instanceof Error) || error.name !== 'RetryAfterError') return null;
+  const delay = (error as { delayMs?: unknown }).delayMs;
+  return typeof delay === 'number' && Number.isFinite(delay) ? Math.min(Math.max(0, Math.floor(delay)), MAX_RETRY_AFTER_MS) : null;
+}
+
+/** Serializes any thrown value for storage, keeping name, message, stack, code and a JSON `details` object. */
 export function toErrorInfo(error: unknown): ErrorInfo {
   if (error instanceof Error) {
     const info: ErrorInfo = { name: error.name, message: error.message };
     if (error.stack !== undefined) info.stack = error.stack;
     const code = (error as { code?: unknown }).code;
     if (typeof code === 'string') info.code = code;
+    const details = jsonDetails((error as { details?: unknown }).details);
+    if (details !== undefined) info.details = details;
     return info;
   }
   let message: string;
@@ -116,6 +151,16 @@ export function toErrorInfo(error: unknown): ErrorInfo {
     message = String(error);
   }
   return { name: 'NonError', message };
+}
+
+/** A plain, non-empty object that survives JSON as it is; anything else is left out of the stored error. */
+function jsonDetails(value: unknown): Record<string, unknown> | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || Object.keys(value).length === 0) return undefined;
+  try {
+    return JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The AbortSignal reason when an attempt's timeoutMs passes. */

@@ -351,10 +351,54 @@ export interface QueueRow {
 /** The settings a queue upsert writes; the pause flag has its own call. */
 export type QueueWrite = Omit<QueueRow, 'paused' | 'version' | 'createdAt' | 'updatedAt'>;
 
+/**
+ * A stored API key of the HTTP service: never the key itself, only the hex SHA-256 of it. `id` is the key's public
+ * part (the key is looked up by it); `scopes` is a JSON array of strings.
+ */
+export interface ApiKeyRow {
+  id: string;
+  name: string;
+  hash: string;
+  scopes: string;
+  createdAt: number;
+  /** Set once the key is revoked; a revoked key authenticates nothing. */
+  revokedAt: number | null;
+}
+
 /** Jobs of one queue in one state. */
 export interface JobCount {
   queue: string;
   state: JobState;
+  count: number;
+}
+
+/** One engine instance as its heartbeat loop records it. */
+export interface InstanceRow {
+  id: string;
+  host: string;
+  pid: number;
+  /** JSON array of the queues it handles. */
+  queues: string;
+  startedAt: number;
+  heartbeatAt: number;
+}
+
+/** Jobs of one queue that finished in one minute in one state, with the lateness (start − runAt) of those that started. */
+export interface FinishedMinute {
+  /** Start of the minute, epoch ms (a multiple of 60,000). */
+  minute: number;
+  queue: string;
+  state: JobState;
+  count: number;
+  /** Mean and max of startedAt − runAt over the jobs that have a start, ms; null when none has. */
+  latenessAvgMs: number | null;
+  latenessMaxMs: number | null;
+}
+
+/** Scheduled jobs of one queue due in one minute. */
+export interface DueMinute {
+  minute: number;
+  queue: string;
   count: number;
 }
 
@@ -400,6 +444,17 @@ export interface Driver {
   readonly name: string;
   readonly capabilities: DriverCapabilities;
 
+  /**
+   * Store a new API key. With `onlyIfNone`, only when the store holds no key at all (revoked ones count), decided
+   * atomically so two processes starting at once on an empty store make one key; null when it wrote nothing.
+   */
+  apiKeyCreate(params: { key: Pick<ApiKeyRow, 'id' | 'name' | 'hash' | 'scopes'>; onlyIfNone?: boolean; now?: number }): Promise<ApiKeyRow | null>;
+  apiKeyGet(params: { id: string }): Promise<ApiKeyRow | null>;
+  /** Every key, revoked ones included, oldest first. */
+  apiKeyList(): Promise<ApiKeyRow[]>;
+  /** Revoke a key; false when there is no such key or it was already revoked. */
+  apiKeyRevoke(params: { id: string; now?: number }): Promise<boolean>;
+
   /** Every attempt of one job, oldest first, including the one that completed it. */
   attemptListByJob(params: { jobId: number }): Promise<AttemptRow[]>;
 
@@ -426,6 +481,15 @@ export interface Driver {
   calendarList(): Promise<CalendarRow[]>;
   calendarUpsert(params: { name: string; dates: readonly string[]; now?: number }): Promise<void>;
 
+  /** Forget an instance (at its stop); false when it was not recorded. */
+  instanceDelete(params: { id: string }): Promise<boolean>;
+  /** Record that an instance is alive: insert it (startedAt = now) or move its heartbeat and queues to now. */
+  instanceHeartbeat(params: { id: string; host: string; pid: number; queues: readonly string[]; now?: number }): Promise<void>;
+  /** Every recorded instance, latest heartbeat first. */
+  instanceList(): Promise<InstanceRow[]>;
+  /** Delete instances whose last heartbeat is before `before`; returns how many. */
+  instancePrune(params: { before: number }): Promise<number>;
+
   /** Cancel one job by id, or the pending/running job of a queue with a key; null when no job matched. */
   jobCancel(params: ({ id: number } | { queue: string; key: string }) & { now?: number }): Promise<CancelResult | null>;
   /**
@@ -440,6 +504,11 @@ export interface Driver {
   jobCancelMany(params: { filter: JobFilter; cursor?: number; limit: number; now?: number }): Promise<BulkResult>;
   /** Jobs by queue and state (only non-zero counts), optionally of one queue. */
   jobCounts(params?: { queue?: string }): Promise<JobCount[]>;
+  /**
+   * Scheduled jobs due in [from, to) counted per minute and queue, minutes ascending (the load forecast). Reads
+   * pending jobs only.
+   */
+  jobDueByMinute(params: { from: number; to: number }): Promise<DueMinute[]>;
   /** Extend the leases of `owner`'s running jobs; returns the ids of `ids` this owner no longer holds. */
   jobExtendLeases(params: { owner: string; ids: readonly number[]; leaseMs: number; now?: number }): Promise<number[]>;
   /**
@@ -451,6 +520,11 @@ export interface Driver {
     claim: { queue: string; limit: number; owner: string; leaseMs: number };
     now?: number;
   }): Promise<{ finished: boolean[]; claimed: ClaimedJob[] }>;
+  /**
+   * Jobs that finished in [from, to), counted per minute, queue and final state with their lateness, minutes ascending
+   * (throughput and lateness charts). A range read of the finished-at index.
+   */
+  jobFinishedByMinute(params: { from: number; to: number }): Promise<FinishedMinute[]>;
   /** Apply finished attempts; returns, per item, whether the fence held (false = lease lost, nothing written). */
   jobFinishMany(params: { items: readonly FinishItem[]; now?: number }): Promise<boolean[]>;
   /**

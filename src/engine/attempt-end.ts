@@ -4,7 +4,7 @@
  */
 import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffFunction, type BackoffSpec } from '../core/backoff.js';
 import type { Logger } from '../core/config.js';
-import { JobTimeoutError, toErrorInfo, UnrecoverableError } from '../core/job.js';
+import { JobTimeoutError, retryAfterOf, toErrorInfo, UnrecoverableError } from '../core/job.js';
 import type { ClaimedJob, FinishItem } from '../driver/driver.js';
 import type { KairosEmitter } from './events.js';
 import type { SkipSignal, SnoozeSignal } from './job-context.js';
@@ -40,7 +40,7 @@ export function endOfReturn(c: ClaimedJob, signal: SkipSignal | SnoozeSignal | n
 
 /**
  * The end of an attempt whose handler threw (or timed out): failed for good when the error is unrecoverable or no
- * attempt is left, else scheduled again after the job's backoff.
+ * attempt is left, else scheduled again after the delay a RetryAfterError asks for, or else the job's backoff.
  */
 export function endOfThrow(c: ClaimedJob, error: unknown, now: number, backoff: { config: EngineConfig; handler?: BackoffSpec | BackoffFunction; logger: Logger }): AttemptEnd {
   const base = { id: c.id, queue: c.queue, attempt: c.attempt };
@@ -55,17 +55,21 @@ export function endOfThrow(c: ClaimedJob, error: unknown, now: number, backoff: 
       announce: (events) => events.wants('job:failed') && events.emit('job:failed', { ...base, error: info }),
     };
   }
-  let runAt: number;
-  try {
-    runAt = now + retryDelayMs(c, error, backoff.config, backoff.handler);
-  } catch (policyError) {
-    backoff.logger.error({ err: policyError, jobId: c.id }, 'backoff policy failed; retrying with the default policy');
-    runAt = now + backoffDelayMs(DEFAULT_BACKOFF, c.attempt, error, backoff.config.random, backoff.config.backoffPolicies);
-  }
+  const runAt = now + (retryAfterOf(error) ?? backoffOrDefault(c, error, backoff));
   return {
     write: { state: 'scheduled', outcome: timedOut ? 'timeout' : 'failed', runAt, countsAttempt: true, error: errorJson },
     announce: (events) => events.wants('job:retrying') && events.emit('job:retrying', { ...base, error: info, runAt: new Date(runAt) }),
   };
+}
+
+/** The job's backoff delay; the default policy's (logged) when the job's policy fails. */
+function backoffOrDefault(c: ClaimedJob, error: unknown, backoff: { config: EngineConfig; handler?: BackoffSpec | BackoffFunction; logger: Logger }): number {
+  try {
+    return retryDelayMs(c, error, backoff.config, backoff.handler);
+  } catch (policyError) {
+    backoff.logger.error({ err: policyError, jobId: c.id }, 'backoff policy failed; retrying with the default policy');
+    return backoffDelayMs(DEFAULT_BACKOFF, c.attempt, error, backoff.config.random, backoff.config.backoffPolicies);
+  }
 }
 
 /** The delay before the next attempt: the job's backoff, else the handler's, else the default. Throws on a bad policy. */

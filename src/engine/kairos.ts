@@ -26,6 +26,8 @@ import { JobQueries } from './job-queries.js';
 import { JobWaiter } from './job-waiter.js';
 import { toJob } from './job-view.js';
 import { LeaseKeeper } from './lease-keeper.js';
+import { Insights } from './insights.js';
+import { InstanceHeartbeat } from './instance-heartbeat.js';
 import { JobPruner } from './maintenance/job-pruner.js';
 import { LeaseRescuer } from './maintenance/lease-rescuer.js';
 import { QueueWorker, type HandlerOptions } from './queue-worker.js';
@@ -62,6 +64,9 @@ export class Kairos {
   readonly schedules: Schedules;
   /** Holiday calendars used by schedule rules. */
   readonly calendars: Calendars;
+  /** Throughput, lateness, instances alive and the load forecast (the dashboard's overview). */
+  readonly insights: Insights;
+  private readonly instanceHeartbeat: InstanceHeartbeat;
   private readonly logger: Logger;
   /** The store's clock as this instance sees it (its own clock plus a measured offset). */
   private readonly clock: StoreClock;
@@ -143,6 +148,8 @@ export class Kairos {
     this.materializer = new ScheduleMaterializer(driver, this.events, config, this.logger, (queue, runAt) => this.workers.get(queue)?.notify(runAt));
     this.schedules = new Schedules(driver, config, this.materializer);
     this.calendars = new Calendars(driver, config, this.materializer);
+    this.insights = new Insights(driver, config, this.materializer, () => this.assertOpen());
+    this.instanceHeartbeat = new InstanceHeartbeat(this.workerId, () => [...this.workers.keys()], driver, this.events, config);
   }
 
   // ── events ──────────────────────────────────────────────────────────────────────────────────────────────
@@ -199,6 +206,23 @@ export class Kairos {
   }
 
   /**
+   * Remove the handler of `queue` from this instance: claim no more of its jobs, let running ones finish for up to
+   * `timeoutMs` (default config shutdownTimeoutMs), then hand the rest back without counting the attempt. False when
+   * the queue had no handler here. Service mode uses it when a queue's target changes or is removed.
+   */
+  async unhandle(queue: string, options: { timeoutMs?: number } = {}): Promise<boolean> {
+    const worker = this.workers.get(queue);
+    if (worker === undefined) return false;
+    worker.stopClaiming();
+    await this.waitIdle(options.timeoutMs ?? this.config.shutdownTimeoutMs, () => [worker]);
+    worker.handBackAll();
+    await worker.settled();
+    await this.completer.flush();
+    if (this.workers.get(queue) === worker) this.workers.delete(queue);
+    return true;
+  }
+
+  /**
    * Start claiming and running jobs of the registered queues, and the maintenance services. On a store that pushes
    * notifications, also listen for new work, cancels and schedule changes from every instance.
    */
@@ -225,6 +249,7 @@ export class Kairos {
     this.rescuer.start();
     this.pruner.start();
     this.materializer.start();
+    this.instanceHeartbeat.start();
     if (!this.clock.authoritative) this.clockSync.start(STORE_CLOCK_SYNC_MS);
   }
 
@@ -257,6 +282,7 @@ export class Kairos {
     // Outcomes wait for their attempt's last progress and log lines; let those go out first.
     await this.reports.settled();
     await this.completer.flush();
+    await this.instanceHeartbeat.stop();
     const subscription = this.subscription;
     this.subscription = null;
     await subscription?.close();
@@ -435,14 +461,15 @@ export class Kairos {
     return toJob(row);
   }
 
-  /** Resolves when no handler of this instance runs, or after `timeoutMs` of wall time, whichever is first. */
-  private async waitIdle(timeoutMs: number): Promise<void> {
-    const busy = (): boolean => [...this.workers.values()].some((w) => w.running.size > 0);
+  /** Resolves when no handler of `workers` (default all) runs, or after `timeoutMs` of wall time, whichever is first. */
+  private async waitIdle(timeoutMs: number, workers: () => Iterable<QueueWorker> = () => this.workers.values()): Promise<void> {
+    const busy = (): boolean => [...workers()].some((w) => w.running.size > 0);
     if (!busy()) return;
+    let waiter: () => void = () => undefined;
     await new Promise<void>((resolve) => {
       // Shutdown is bounded in wall time whatever clock the engine uses, so this is a real timer.
       const bound = setTimeout(done, timeoutMs);
-      const waiter = (): void => {
+      waiter = (): void => {
         if (!busy()) done();
       };
       this.idleWaiters.push(waiter);
@@ -451,7 +478,7 @@ export class Kairos {
         resolve();
       }
     });
-    this.idleWaiters = [];
+    this.idleWaiters = this.idleWaiters.filter((w) => w !== waiter);
   }
 
   private onWorkerIdle(): void {

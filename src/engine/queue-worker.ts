@@ -272,7 +272,7 @@ export class QueueWorker {
     const ctx = new JobContextImpl(c, this.logger, this.reports, this.owner);
     const ex: Execution = { claimed: c, ctx, timer: null, done: false };
     this.running.set(c.id, ex);
-    if (this.events.wants('job:started')) this.events.emit('job:started', { id: c.id, queue: c.queue, attempt: c.attempt, startedAt: new Date(c.startedAt) });
+    if (this.events.wants('job:started')) this.events.emit('job:started', { id: c.id, queue: c.queue, attempt: c.attempt, startedAt: new Date(c.startedAt), runAt: new Date(c.runAt) });
     const timeoutMs = c.timeoutMs ?? this.options.timeoutMs;
     if (timeoutMs !== undefined) {
       ex.timer = this.config.clock.setTimer(() => this.onTimeout(ex, timeoutMs), timeoutMs);

@@ -3,14 +3,14 @@ import type { Command } from 'commander';
 import { KairosError } from '../../core/errors.js';
 import type { JobDetail } from '../../core/job.js';
 import { clip, formatDuration, formatTable, iso, type Output } from '../output.js';
-import { parseJobId, withKairos, withStoreAndJson, type CommonOptions } from '../options.js';
+import { parseJobId, withInstance, withStoreOrServer, type RemoteOptions as CommonOptions } from '../options.js';
 
 export function registerJobsShow(jobs: Command, out: Output): void {
-  withStoreAndJson(jobs.command('show'))
+  withStoreOrServer(jobs.command('show'))
     .description('show a job and its attempts')
     .argument('<id>', 'job id', parseJobId)
     .action(async (id: number, flags: CommonOptions) => {
-      const job = await withKairos(flags.store, (kairos) => kairos.jobs.get(id));
+      const job = await withInstance(flags, (kairos) => kairos.jobs.get(id));
       if (job === null) throw new KairosError('JOB_NOT_FOUND', `job ${id} not found`, { details: { field: 'id' } });
       if (flags.json === true) return out.json(job);
       out.line(describeJob(job));

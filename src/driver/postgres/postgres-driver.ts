@@ -6,9 +6,9 @@ import pg from 'pg';
 import { KairosError } from '../../core/errors.js';
 import type { NewJob } from '../../core/job-options.js';
 import type {
-  AttemptLogRow, AttemptProgressRow, AttemptRow, BatchRow, BulkResult, CalendarRow, CancelResult, ClaimedJob, Driver, DriverCapabilities, FinishItem,
-  InsertResult, JobCount, JobFilter, JobListParams, JobPage, JobRow, MaterializeResult, MigrateResult, OccurrenceRow, QueueRow, QueueWrite, ReportItem,
-  RescuedJob, SchedulePlanWrite, ScheduleRow, ScheduleWrite, StoreNotification, Subscription,
+  ApiKeyRow, AttemptLogRow, AttemptProgressRow, AttemptRow, BatchRow, BulkResult, CalendarRow, CancelResult, ClaimedJob, Driver, DriverCapabilities,
+  DueMinute, FinishedMinute, FinishItem, InsertResult, InstanceRow, JobCount, JobFilter, JobListParams, JobPage, JobRow, MaterializeResult, MigrateResult,
+  OccurrenceRow, QueueRow, QueueWrite, ReportItem, RescuedJob, SchedulePlanWrite, ScheduleRow, ScheduleWrite, StoreNotification, Subscription,
 } from '../driver.js';
 import { toJobId } from '../ids.js';
 import { isFiltered } from '../job-filter.js';
@@ -21,9 +21,11 @@ import { translate } from './pg-errors.js';
 import { PgListener } from './pg-listener.js';
 import { PgRunner, type Session } from './pg-session.js';
 import { assertSchemaName, DEFAULT_POOL_SIZE, DEFAULT_SCHEMA } from './postgres-options.js';
+import { apiKeySql } from './queries/api-keys.js';
 import { attemptSql } from './queries/attempts.js';
 import { jobWriteSql } from './queries/job-writes.js';
-import { jobSql } from './queries/jobs.js';
+import { insightSql } from './queries/insights.js';
+import { jobSql, RARE_STATES } from './queries/jobs.js';
 import { occurrenceSql } from './queries/occurrences.js';
 import { queueSql } from './queries/queues.js';
 import { scheduleSql } from './queries/schedules.js';
@@ -83,7 +85,7 @@ export class PostgresDriver implements Driver {
     const t = tablesIn(schema);
     this.sql = {
       job: jobSql(t), jobWrite: jobWriteSql(t), attempt: attemptSql(t), schedule: scheduleSql(t), occurrence: occurrenceSql(t), queue: queueSql(t),
-      maintenance: maintenanceSql(t), flow: flowSql(t),
+      maintenance: maintenanceSql(t), flow: flowSql(t), insight: insightSql(t), apiKey: apiKeySql(t),
     };
   }
 
@@ -99,6 +101,28 @@ export class PostgresDriver implements Driver {
   private async query<R>(text: string, values: readonly unknown[] = []): Promise<R[]> {
     this.check();
     return this.db.query<R>(text, values);
+  }
+
+  async apiKeyCreate(p: { key: Pick<ApiKeyRow, 'id' | 'name' | 'hash' | 'scopes'>; onlyIfNone?: boolean; now?: number }): Promise<ApiKeyRow | null> {
+    const k = p.key;
+    const values = [k.id, k.name, k.hash, k.scopes, p.now ?? null];
+    return this.tx(async (s) => {
+      if (p.onlyIfNone !== true) return (await s.run<ApiKeyRow>(this.sql.apiKey.insert, values))[0] ?? null;
+      await s.conn.query(this.sql.apiKey.lockForFirst);
+      return (await s.run<ApiKeyRow>(this.sql.apiKey.insertIfNone, values))[0] ?? null;
+    });
+  }
+
+  async apiKeyGet(p: { id: string }): Promise<ApiKeyRow | null> {
+    return (await this.query<ApiKeyRow>(this.sql.apiKey.get, [p.id]))[0] ?? null;
+  }
+
+  async apiKeyList(): Promise<ApiKeyRow[]> {
+    return this.query<ApiKeyRow>(this.sql.apiKey.list);
+  }
+
+  async apiKeyRevoke(p: { id: string; now?: number }): Promise<boolean> {
+    return this.tx(async (s) => (await s.conn.query(this.sql.apiKey.revoke, [p.id, p.now ?? null])).rowCount === 1);
   }
 
   async attemptListByJob(p: { jobId: number }): Promise<AttemptRow[]> {
@@ -155,6 +179,22 @@ export class PostgresDriver implements Driver {
     });
   }
 
+  async instanceDelete(p: { id: string }): Promise<boolean> {
+    return this.tx(async (s) => (await s.conn.query(this.sql.insight.instanceDelete, [p.id])).rowCount === 1);
+  }
+
+  async instanceHeartbeat(p: { id: string; host: string; pid: number; queues: readonly string[]; now?: number }): Promise<void> {
+    await this.query(this.sql.insight.instanceHeartbeat, [p.id, p.host, p.pid, JSON.stringify(p.queues), p.now ?? null]);
+  }
+
+  async instanceList(): Promise<InstanceRow[]> {
+    return this.query<InstanceRow>(this.sql.insight.instanceList);
+  }
+
+  async instancePrune(p: { before: number }): Promise<number> {
+    return this.tx(async (s) => (await s.conn.query(this.sql.insight.instancePrune, [p.before])).rowCount ?? 0);
+  }
+
   async jobCancel(p: ({ id: number } | { queue: string; key: string }) & { now?: number }): Promise<CancelResult | null> {
     return this.tx((s) => cancel(s, this.sql, p));
   }
@@ -192,6 +232,10 @@ export class PostgresDriver implements Driver {
       : this.query<JobCount>(this.sql.job.countsByQueue, [p.queue]);
   }
 
+  async jobDueByMinute(p: { from: number; to: number }): Promise<DueMinute[]> {
+    return this.query<DueMinute>(this.sql.insight.dueByMinute, [p.from, p.to]);
+  }
+
   async jobExtendLeases(p: { owner: string; ids: readonly number[]; leaseMs: number; now?: number }): Promise<number[]> {
     return this.tx(async (s) => {
       const held = new Set((await s.run<{ id: number }>(this.sql.jobWrite.extendLeases, [p.owner, p.leaseMs, p.now ?? null])).map((r) => r.id));
@@ -211,6 +255,10 @@ export class PostgresDriver implements Driver {
       const claimed = p.claim.limit > 0 ? await claim(s, this.sql.job, { ...p.claim, now }) : [];
       return { finished, claimed };
     });
+  }
+
+  async jobFinishedByMinute(p: { from: number; to: number }): Promise<FinishedMinute[]> {
+    return this.query<FinishedMinute>(this.sql.insight.finishedByMinute, [p.from, p.to]);
   }
 
   async jobFinishMany(p: { items: readonly FinishItem[]; now?: number }): Promise<boolean[]> {
@@ -256,9 +304,12 @@ export class PostgresDriver implements Driver {
     }
     const base = [p.cursor ?? NO_CURSOR, p.limit];
     const j = this.sql.job;
+    const rare = p.state !== undefined && (RARE_STATES as readonly string[]).includes(p.state);
     const rows = p.queue !== undefined
-      ? (p.state !== undefined ? await this.query<JobRow>(j.listByQueueState, [...base, p.queue, p.state]) : await this.query<JobRow>(j.listByQueue, [...base, p.queue]))
-      : (p.state !== undefined ? await this.query<JobRow>(j.listByState, [...base, p.state]) : await this.query<JobRow>(j.listAll, base));
+      ? (p.state !== undefined
+        ? await this.query<JobRow>(rare ? j.listByQueueRareState : j.listByQueueState, [...base, p.queue, p.state])
+        : await this.query<JobRow>(j.listByQueue, [...base, p.queue]))
+      : (p.state !== undefined ? await this.query<JobRow>(rare ? j.listByRareState : j.listByState, [...base, p.state]) : await this.query<JobRow>(j.listAll, base));
     const jobs = rows.map(jobRow);
     const last = jobs[jobs.length - 1];
     return { jobs, nextCursor: jobs.length === p.limit && last !== undefined ? last.id : null };

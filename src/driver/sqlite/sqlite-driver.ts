@@ -6,9 +6,9 @@ import Database from 'better-sqlite3';
 import { KairosError } from '../../core/errors.js';
 import { PRIORITY_MIN, type NewJob } from '../../core/job-options.js';
 import type {
-  AttemptLogRow, AttemptProgressRow, AttemptRow, BatchRow, BulkResult, CalendarRow, CancelResult, ClaimedJob, Driver, DriverCapabilities, FinishItem,
-  InsertResult, JobCount, JobFilter, JobListParams, JobPage, JobRow, MaterializeResult, MigrateResult, OccurrenceRow, QueueRow, QueueWrite, ReportItem,
-  RescuedJob, SchedulePlanWrite, ScheduleRow, ScheduleWrite, StoreNotification, Subscription,
+  ApiKeyRow, AttemptLogRow, AttemptProgressRow, AttemptRow, BatchRow, BulkResult, CalendarRow, CancelResult, ClaimedJob, Driver, DriverCapabilities,
+  DueMinute, FinishedMinute, FinishItem, InsertResult, InstanceRow, JobCount, JobFilter, JobListParams, JobPage, JobRow, MaterializeResult, MigrateResult,
+  OccurrenceRow, QueueRow, QueueWrite, ReportItem, RescuedJob, SchedulePlanWrite, ScheduleRow, ScheduleWrite, StoreNotification, Subscription,
 } from '../driver.js';
 import { endJobs } from './flow-end.js';
 import { cancelMany, createBatch, deleteMany, getBatch, insertExtras, needsExtras, replayMany, resolveUnresolved, selectJobs } from './flow-ops.js';
@@ -208,6 +208,23 @@ export class SqliteDriver implements Driver {
     return claimed;
   }
 
+  async apiKeyCreate(p: { key: Pick<ApiKeyRow, 'id' | 'name' | 'hash' | 'scopes'>; onlyIfNone?: boolean; now?: number }): Promise<ApiKeyRow | null> {
+    const values = { ...p.key, now: p.now ?? this.clock() };
+    return this.write(() => this.txn(() => ((p.onlyIfNone === true ? this.s.apiKey.insertIfNone : this.s.apiKey.insert).get(values) as ApiKeyRow | undefined) ?? null));
+  }
+
+  async apiKeyGet(p: { id: string }): Promise<ApiKeyRow | null> {
+    return this.run(() => (this.s.apiKey.get.get(p) as ApiKeyRow | undefined) ?? null);
+  }
+
+  async apiKeyList(): Promise<ApiKeyRow[]> {
+    return this.run(() => this.s.apiKey.list.all() as ApiKeyRow[]);
+  }
+
+  async apiKeyRevoke(p: { id: string; now?: number }): Promise<boolean> {
+    return this.write(() => this.s.apiKey.revoke.run({ id: p.id, now: p.now ?? this.clock() }).changes === 1);
+  }
+
   async attemptListByJob(p: { jobId: number }): Promise<AttemptRow[]> {
     return this.run(() => this.s.attempt.listByJob.all(p) as AttemptRow[]);
   }
@@ -251,6 +268,22 @@ export class SqliteDriver implements Driver {
     this.run(() => this.s.schedule.calendarUpsert.run({ name: p.name, dates: JSON.stringify(p.dates), now: p.now ?? this.clock() }));
   }
 
+  async instanceDelete(p: { id: string }): Promise<boolean> {
+    return this.run(() => this.s.insight.instanceDelete.run(p).changes === 1);
+  }
+
+  async instanceHeartbeat(p: { id: string; host: string; pid: number; queues: readonly string[]; now?: number }): Promise<void> {
+    this.write(() => this.s.insight.instanceHeartbeat.run({ id: p.id, host: p.host, pid: p.pid, queues: JSON.stringify(p.queues), now: p.now ?? this.clock() }));
+  }
+
+  async instanceList(): Promise<InstanceRow[]> {
+    return this.run(() => this.s.insight.instanceList.all() as InstanceRow[]);
+  }
+
+  async instancePrune(p: { before: number }): Promise<number> {
+    return this.write(() => this.s.insight.instancePrune.run(p).changes);
+  }
+
   async jobCancel(p: ({ id: number } | { queue: string; key: string }) & { now?: number }): Promise<CancelResult | null> {
     return this.write(() => this.cancelTxn.immediate({ ...p, now: p.now ?? this.clock() }));
   }
@@ -286,6 +319,10 @@ export class SqliteDriver implements Driver {
     return this.run(() => (p.queue === undefined ? this.s.job.counts.all() : this.s.job.countsByQueue.all({ queue: p.queue })) as JobCount[]);
   }
 
+  async jobDueByMinute(p: { from: number; to: number }): Promise<DueMinute[]> {
+    return this.run(() => this.s.insight.dueByMinute.all(p) as DueMinute[]);
+  }
+
   async jobExtendLeases(p: { owner: string; ids: readonly number[]; leaseMs: number; now?: number }): Promise<number[]> {
     return this.write(() => {
       const leaseUntil = (p.now ?? this.clock()) + p.leaseMs;
@@ -300,6 +337,10 @@ export class SqliteDriver implements Driver {
     now?: number;
   }): Promise<{ finished: boolean[]; claimed: ClaimedJob[] }> {
     return this.write(() => this.finishAndClaimTxn.immediate(p.items, { ...p.claim, now: p.now ?? this.clock() }));
+  }
+
+  async jobFinishedByMinute(p: { from: number; to: number }): Promise<FinishedMinute[]> {
+    return this.run(() => this.s.insight.finishedByMinute.all(p) as FinishedMinute[]);
   }
 
   async jobFinishMany(p: { items: readonly FinishItem[]; now?: number }): Promise<boolean[]> {
@@ -333,9 +374,13 @@ export class SqliteDriver implements Driver {
     }
     return this.run(() => {
       const params = { queue: p.queue, state: p.state === undefined ? undefined : STATE_CODE[p.state], cursor: p.cursor ?? NO_CURSOR, limit: p.limit };
-      const stmt = p.queue !== undefined
-        ? (p.state !== undefined ? this.s.job.listByQueueState : this.s.job.listByQueue)
-        : (p.state !== undefined ? this.s.job.listByState : this.s.job.listAll);
+      const j = this.s.job;
+      const rare = p.state !== undefined && STATE_CODE[p.state] >= STATE_CODE.failed;
+      const stmt = p.state === 'running'
+        ? (p.queue !== undefined ? j.listRunningByQueue : j.listRunning)
+        : p.queue !== undefined
+          ? (p.state !== undefined ? (rare ? j.listByQueueRareState : j.listByQueueState) : j.listByQueue)
+          : (p.state !== undefined ? (rare ? j.listByRareState : j.listByState) : j.listAll);
       const jobs = stmt.all(params) as JobRow[];
       const last = jobs[jobs.length - 1];
       return { jobs, nextCursor: jobs.length === p.limit && last !== undefined ? last.id : null };

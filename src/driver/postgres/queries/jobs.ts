@@ -15,6 +15,10 @@ export function jobColumns(p = ''): string {
     ${p}fallback_job_id AS "fallbackJobId"`;
 }
 
+/** The final states other than completed: migration 010's partial indexes hold jobs in these only. */
+export const RARE_STATES = ['failed', 'cancelled', 'expired', 'skipped'] as const;
+const RARE = RARE_STATES.map((s) => `'${s}'`).join(', ');
+
 /** The statements over kairos_jobs that create, claim and read rows. */
 export function jobSql(t: Tables) {
   const cols = jobColumns();
@@ -272,7 +276,7 @@ export function jobSql(t: Tables) {
       ORDER BY id DESC
       LIMIT $2`,
 
-    /** jobListByQueue — $1 cursor $2 limit $3 queue */
+    /** jobListByQueue — $1 cursor $2 limit $3 queue; kairos_jobs_queue_id backwards (migration 010). */
     listByQueue: `
       SELECT ${cols}
       FROM ${t.jobs}
@@ -286,6 +290,30 @@ export function jobSql(t: Tables) {
       SELECT ${cols}
       FROM ${t.jobs}
       WHERE state = $3
+        AND id < $1
+      ORDER BY id DESC
+      LIMIT $2`,
+
+    /**
+     * jobListByRareState — $1 cursor $2 limit $3 state (failed, cancelled, expired or skipped). The literal list
+     * repeats the partial index's predicate, so the plan may use kairos_jobs_rare_state whatever $3 is.
+     */
+    listByRareState: `
+      SELECT ${cols}
+      FROM ${t.jobs}
+      WHERE state = $3
+        AND state IN (${RARE})
+        AND id < $1
+      ORDER BY id DESC
+      LIMIT $2`,
+
+    /** jobListByQueueRareState — $1 cursor $2 limit $3 queue $4 state (failed, cancelled, expired or skipped) */
+    listByQueueRareState: `
+      SELECT ${cols}
+      FROM ${t.jobs}
+      WHERE queue = $3
+        AND state = $4
+        AND state IN (${RARE})
         AND id < $1
       ORDER BY id DESC
       LIMIT $2`,

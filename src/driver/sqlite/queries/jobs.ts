@@ -246,7 +246,7 @@ export const jobSql = {
     ORDER BY id DESC
     LIMIT :limit`,
 
-  /** jobListByQueue — :queue :cursor :limit */
+  /** jobListByQueue — :queue :cursor :limit; kairos_jobs_queue_id backwards (migration 010). */
   listByQueue: `
     SELECT ${JOB_COLUMNS}
     FROM kairos_jobs
@@ -260,6 +260,53 @@ export const jobSql = {
     SELECT ${JOB_COLUMNS}
     FROM kairos_jobs
     WHERE state = :state
+      AND id < :cursor
+    ORDER BY id DESC
+    LIMIT :limit`,
+
+  /**
+   * jobListByRareState — :state (failed, cancelled, expired or skipped) :cursor :limit. The literal range repeats
+   * the partial index's predicate, which SQLite needs to see to use kairos_jobs_rare_state.
+   */
+  listByRareState: `
+    SELECT ${JOB_COLUMNS}
+    FROM kairos_jobs
+    WHERE state = :state
+      AND state >= ${S.failed}
+      AND id < :cursor
+    ORDER BY id DESC
+    LIMIT :limit`,
+
+  /**
+   * jobListRunning — :cursor :limit. Running jobs are few (bounded by the workers' concurrency) and all in the lease
+   * index: read them all and sort, rather than walk the table for them (the planner would walk (queue, id) or the
+   * primary key, which reads every newer row when few jobs run).
+   */
+  listRunning: `
+    SELECT ${JOB_COLUMNS}
+    FROM kairos_jobs INDEXED BY kairos_jobs_lease
+    WHERE state = ${S.running}
+      AND id < :cursor
+    ORDER BY id DESC
+    LIMIT :limit`,
+
+  /** jobListRunningByQueue — :queue :cursor :limit; as jobListRunning. */
+  listRunningByQueue: `
+    SELECT ${JOB_COLUMNS}
+    FROM kairos_jobs INDEXED BY kairos_jobs_lease
+    WHERE state = ${S.running}
+      AND queue = :queue
+      AND id < :cursor
+    ORDER BY id DESC
+    LIMIT :limit`,
+
+  /** jobListByQueueRareState — :queue :state (failed, cancelled, expired or skipped) :cursor :limit */
+  listByQueueRareState: `
+    SELECT ${JOB_COLUMNS}
+    FROM kairos_jobs
+    WHERE queue = :queue
+      AND state = :state
+      AND state >= ${S.failed}
       AND id < :cursor
     ORDER BY id DESC
     LIMIT :limit`,
