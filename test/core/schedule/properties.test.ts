@@ -36,7 +36,9 @@ function numericField(min: number, max: number): fc.Arbitrary<string> {
 
 /** Day-of-month and day-of-week fields; `croner` keeps to the forms croner 9 reads the same way as Kairos. */
 function dayFields(croner: boolean): fc.Arbitrary<[string, string]> {
-  const plainDom = numericField(1, 31).filter((f) => f === '*' || !f.startsWith('*'));
+  // Days 29–31 stay out of the croner comparison: croner 9 skips a due day 1 after a month too short for a listed
+  // day 31 (from 17 Feb 1990, `0 0 1/15 * *` gives 16 March, not 1 March), so it cannot serve as the oracle there.
+  const plainDom = numericField(1, 28).filter((f) => f === '*' || !f.startsWith('*'));
   const dom = croner
     ? fc.oneof(plainDom, fc.constant('L'))
     : fc.oneof(numericField(1, 31), fc.constantFrom('L', 'LW', '?', 'L-3', '15W', '1W', '31W', 'L,15', '10-20,L'));
