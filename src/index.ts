@@ -4,6 +4,7 @@ import './stores.js';
 export { Kairos } from './engine/kairos.js';
 export type { KairosOptions, EnqueueCallOptions, EnqueueItem, JobListQuery } from './engine/kairos.js';
 export type { HandlerOptions } from './engine/queue-worker.js';
+export type { Queues, QueueInfo, QueueSettings } from './engine/queues.js';
 export type { Handler, JobContext, RunningJob, SkipSignal, SnoozeSignal } from './engine/job-context.js';
 export type { KairosEvents, KairosEventName } from './engine/events.js';
 export { registerStore } from './engine/store-registry.js';

@@ -229,6 +229,36 @@ export interface CalendarRow {
   updatedAt: number;
 }
 
+/**
+ * A stored queue: what is set on a queue for every instance. A queue needs no row to be used; `paused` of a queue
+ * without one is false. JSON fields are strings.
+ */
+export interface QueueRow {
+  name: string;
+  /** The claim takes no job of a paused queue, on any instance. */
+  paused: boolean;
+  /** Most jobs the queue may hold pending or running; null for no bound. */
+  capacity: number | null;
+  /** Jobs one instance runs at once when the queue is served by a target (service mode). */
+  concurrency: number | null;
+  /** The limiter every job of the queue passes through, and its lane there. */
+  limiter: string | null;
+  lane: string | null;
+  /** JSON: where service mode delivers the queue's jobs. */
+  target: string | null;
+  /** The queue that gets one job when a job of this one fails finally. */
+  fallback: string | null;
+  /** JSON: defaults for the queue's jobs (maxAttempts, backoff, timeoutMs). */
+  jobOptions: string | null;
+  /** Goes up by one with every write to the row. */
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** The settings a queue upsert writes; the pause flag has its own call. */
+export type QueueWrite = Omit<QueueRow, 'paused' | 'version' | 'createdAt' | 'updatedAt'>;
+
 /** Jobs of one queue in one state. */
 export interface JobCount {
   queue: string;
@@ -262,7 +292,9 @@ export type StoreNotification =
   /** A running job was cancelled; the instance named `owner` aborts its handler. */
   | { kind: 'job-cancelled'; id: number; queue: string; owner: string }
   /** A schedule or calendar changed; materializers re-read their next fire time. */
-  | { kind: 'schedule-changed' };
+  | { kind: 'schedule-changed' }
+  /** A queue's stored settings changed (paused, resumed, updated or deleted); workers of it re-read and claim. */
+  | { kind: 'queue-changed'; queue: string };
 
 /** A live subscription; close() stops it. */
 export interface Subscription {
@@ -319,6 +351,22 @@ export interface Driver {
 
   /** The earliest lease end among running jobs, or null. */
   leaseNextExpiry(): Promise<number | null>;
+
+  /** Delete a queue's stored settings (its jobs stay; the queue goes on unpaused); false when there were none. */
+  queueDelete(params: { name: string }): Promise<boolean>;
+  queueGet(params: { name: string }): Promise<QueueRow | null>;
+  /** Every stored queue, by name. */
+  queueList(): Promise<QueueRow[]>;
+  /**
+   * Pause or resume a queue for every instance, creating its row when it has none. From the commit on, no claim
+   * takes a job of a paused queue; running jobs go on.
+   */
+  queueSetPaused(params: { name: string; paused: boolean; now?: number }): Promise<QueueRow>;
+  /**
+   * Create or update a queue's settings (the pause flag is kept), as a compare-and-set when `expectedVersion` is
+   * given (null: the queue must not exist yet). Returns null, writing nothing, when the row moved on.
+   */
+  queueUpsert(params: { queue: QueueWrite; expectedVersion?: number | null; now?: number }): Promise<{ row: QueueRow; created: boolean } | null>;
 
   /** A schedule's history, newest occurrence first, before `before` (exclusive). */
   occurrenceListBySchedule(params: { scheduleId: string; before?: number; limit: number }): Promise<OccurrenceRow[]>;

@@ -21,6 +21,7 @@ import { LeaseKeeper } from './lease-keeper.js';
 import { JobPruner } from './maintenance/job-pruner.js';
 import { LeaseRescuer } from './maintenance/lease-rescuer.js';
 import { QueueWorker, type HandlerOptions } from './queue-worker.js';
+import { Queues } from './queues.js';
 import { ScheduleMaterializer } from './schedule-materializer.js';
 import { Calendars, Schedules } from './schedules.js';
 import { Activity } from './activity.js';
@@ -68,6 +69,8 @@ export class Kairos {
 
   /** Job queries. Getters return null for an unknown id. */
   readonly jobs: JobQueries;
+  /** Queues as stored objects: list with counts, settings, pause and resume for every instance. */
+  readonly queues: Queues;
 
   /** Opens the store (running migrations) and returns an instance that is not yet working; call start(). */
   static async open(options: KairosOptions = {}): Promise<Kairos> {
@@ -97,6 +100,7 @@ export class Kairos {
     const config: EngineConfig = { ...resolved, clock: this.clock, activity: new Activity() };
     this.engineConfig = config;
     this.jobs = new JobQueries(driver, () => this.assertOpen());
+    this.queues = new Queues(driver, () => this.assertOpen(), (queue) => this.workers.get(queue)?.notify(this.clock.now()));
     this.workerId = config.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.logger = config.logger ?? (pino({ level: process.env.KAIROS_LOG_LEVEL ?? 'warn', base: { workerId: this.workerId } }, pino.destination(2)) as unknown as Logger);
     this.clockSync = new TimerLoop(this.clock, async () => (await this.clock.sync(), STORE_CLOCK_SYNC_MS), (error) => this.events.emit('error', { error, where: 'store clock' }), STORE_CLOCK_SYNC_MS, config.activity);
@@ -230,7 +234,8 @@ export class Kairos {
     if (n.kind === 'job-available') this.workers.get(n.queue)?.notify(n.runAt);
     else if (n.kind === 'job-cancelled') {
       if (n.owner === this.workerId) this.workers.get(n.queue)?.abandon(n.id, new JobAbortedError(`job ${n.id} was cancelled`, 'cancelled'));
-    } else this.materializer.wake();
+    } else if (n.kind === 'queue-changed') this.workers.get(n.queue)?.notify(this.clock.now());
+    else this.materializer.wake();
   }
 
   /** After a lost notification listener comes back: look at the store again for anything missed meanwhile. */

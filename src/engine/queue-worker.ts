@@ -203,6 +203,7 @@ export class QueueWorker {
 
   private async claimLoop(): Promise<void> {
     const { clock, claimBatchSize, pollIntervalMs } = this.config;
+    let heldBack = false;
     while (!this.stopped) {
       const free = this.concurrency - this.running.size;
       if (free <= 0) return; // a finishing job asks for the next fill
@@ -220,11 +221,18 @@ export class QueueWorker {
         if (c.state === 'running') this.execute(c);
         else if (this.events.wants('job:expired')) this.events.emit('job:expired', { id: c.id, queue: c.queue, deadline: new Date(c.deadline ?? now) });
       }
+      heldBack = claimed.length === 0;
       if (claimed.length < limit) break;
     }
     if (this.stopped) return;
     const now = clock.now();
     const next = await this.driver.jobNextDue({ queues: [this.queue] });
+    // Due work that no claim could take is held back by the store (a paused queue, a full limiter): wait for a
+    // notification or the next poll rather than ask again at once.
+    if (heldBack && next !== null && next <= now) {
+      this.armTimer(now + pollIntervalMs);
+      return;
+    }
     // Poll even when nothing is due: other processes, and enqueues inside open transactions, do not signal us.
     this.armTimer(Math.min(next === null ? Infinity : Math.max(next, now + 1), now + pollIntervalMs));
   }

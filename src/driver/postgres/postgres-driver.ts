@@ -7,7 +7,7 @@ import { KairosError } from '../../core/errors.js';
 import type { NewJob } from '../../core/job-options.js';
 import type {
   AttemptRow, CalendarRow, CancelResult, ClaimedJob, Driver, DriverCapabilities, FinishItem, InsertResult, JobCount, JobListParams, JobPage, JobRow,
-  MaterializeResult, MigrateResult, OccurrenceRow, RescuedJob, SchedulePlanWrite, ScheduleRow, ScheduleWrite, StoreNotification, Subscription,
+  MaterializeResult, MigrateResult, OccurrenceRow, QueueRow, QueueWrite, RescuedJob, SchedulePlanWrite, ScheduleRow, ScheduleWrite, StoreNotification, Subscription,
 } from '../driver.js';
 import { toJobId } from '../ids.js';
 import { claim, finishMany, insertAll, insertKeylessAnnounced, onlyDistinctCompletions } from './job-ops.js';
@@ -21,6 +21,7 @@ import { attemptSql } from './queries/attempts.js';
 import { jobWriteSql } from './queries/job-writes.js';
 import { jobSql } from './queries/jobs.js';
 import { occurrenceSql } from './queries/occurrences.js';
+import { queueSql } from './queries/queues.js';
 import { scheduleSql } from './queries/schedules.js';
 import { tablesIn } from './queries/tables.js';
 import { applyPlans, toScheduleRow, upsertSchedule } from './schedule-ops.js';
@@ -76,7 +77,8 @@ export class PostgresDriver implements Driver {
     this.listener = new PgListener(pool.options, channel);
     const t = tablesIn(schema);
     this.sql = {
-      job: jobSql(t), jobWrite: jobWriteSql(t), attempt: attemptSql(t), schedule: scheduleSql(t), occurrence: occurrenceSql(t), maintenance: maintenanceSql(t),
+      job: jobSql(t), jobWrite: jobWriteSql(t), attempt: attemptSql(t), schedule: scheduleSql(t), occurrence: occurrenceSql(t), queue: queueSql(t),
+      maintenance: maintenanceSql(t),
     };
   }
 
@@ -233,6 +235,48 @@ export class PostgresDriver implements Driver {
   async scheduleApplyPlans(p: { plans: readonly SchedulePlanWrite[]; now?: number }): Promise<MaterializeResult[]> {
     if (p.plans.length === 0) return [];
     return this.tx((s) => applyPlans(s, this.sql, p.plans, p.now ?? null));
+  }
+
+  async queueDelete(p: { name: string }): Promise<boolean> {
+    return this.tx(async (s) => {
+      const gone = (await s.conn.query(this.sql.queue.delete, [p.name])).rowCount === 1;
+      if (gone) s.notify({ kind: 'queue-changed', queue: p.name });
+      return gone;
+    });
+  }
+
+  async queueGet(p: { name: string }): Promise<QueueRow | null> {
+    return (await this.query<QueueRow>(this.sql.queue.get, [p.name]))[0] ?? null;
+  }
+
+  async queueList(): Promise<QueueRow[]> {
+    return this.query<QueueRow>(this.sql.queue.list);
+  }
+
+  async queueSetPaused(p: { name: string; paused: boolean; now?: number }): Promise<QueueRow> {
+    return this.tx(async (s) => {
+      const [row] = await s.run<QueueRow>(this.sql.queue.setPaused, [p.name, p.paused, p.now ?? null]);
+      s.notify({ kind: 'queue-changed', queue: p.name });
+      return row!;
+    });
+  }
+
+  async queueUpsert(p: { queue: QueueWrite; expectedVersion?: number | null; now?: number }): Promise<{ row: QueueRow; created: boolean } | null> {
+    const q = p.queue;
+    const values = [q.name, q.capacity, q.concurrency, q.limiter, q.lane, q.target, q.fallback, q.jobOptions, p.now ?? null];
+    return this.tx(async (s) => {
+      let rows: QueueRow[] = [];
+      if (p.expectedVersion === undefined || p.expectedVersion === null) {
+        rows = await s.run<QueueRow>(this.sql.queue.insert, values);
+        if (rows.length === 0 && p.expectedVersion === null) return null;
+      }
+      const created = rows.length === 1;
+      if (!created) rows = await s.run<QueueRow>(this.sql.queue.update, [...values, p.expectedVersion ?? null]);
+      const [row] = rows;
+      if (row === undefined) return null;
+      s.notify({ kind: 'queue-changed', queue: q.name });
+      return { row, created };
+    });
   }
 
   async scheduleDelete(p: { id: string }): Promise<boolean> {

@@ -7,7 +7,7 @@ import { KairosError } from '../../core/errors.js';
 import { PRIORITY_MIN, type NewJob } from '../../core/job-options.js';
 import type {
   AttemptRow, CalendarRow, CancelResult, ClaimedJob, Driver, DriverCapabilities, FinishItem, InsertResult, JobCount, JobListParams, JobPage,
-  JobRow, MaterializeResult, MigrateResult, OccurrenceRow, RescuedJob, SchedulePlanWrite, ScheduleRow, ScheduleWrite,
+  JobRow, MaterializeResult, MigrateResult, OccurrenceRow, QueueRow, QueueWrite, RescuedJob, SchedulePlanWrite, ScheduleRow, ScheduleWrite,
 } from '../driver.js';
 import { cancel, claim, finishMany, insertAll, replay, rescue } from './job-ops.js';
 import { migrate } from './migrate.js';
@@ -32,6 +32,13 @@ export interface SqliteDriverOptions {
    * several processes on one file agree on a reference, and lets tests give the store a skewed clock.
    */
   clock?: () => number;
+}
+
+/** A kairos_queues row as SQLite returns it: the pause flag is 0 or 1. */
+type RawQueueRow = Omit<QueueRow, 'paused'> & { paused: number };
+
+function toQueueRow(raw: RawQueueRow | undefined): QueueRow | null {
+  return raw === undefined ? null : { ...raw, paused: raw.paused === 1 };
 }
 
 const NO_CURSOR = Number.MAX_SAFE_INTEGER;
@@ -273,6 +280,37 @@ export class SqliteDriver implements Driver {
 
   async scheduleApplyPlans(p: { plans: readonly SchedulePlanWrite[]; now?: number }): Promise<MaterializeResult[]> {
     return this.write(() => this.txn(() => applyPlans(this.s, p.plans, p.now ?? this.clock())));
+  }
+
+  async queueDelete(p: { name: string }): Promise<boolean> {
+    return this.write(() => this.s.queue.delete.run(p).changes === 1);
+  }
+
+  async queueGet(p: { name: string }): Promise<QueueRow | null> {
+    return this.run(() => toQueueRow(this.s.queue.get.get(p) as RawQueueRow | undefined));
+  }
+
+  async queueList(): Promise<QueueRow[]> {
+    return this.run(() => (this.s.queue.list.all() as RawQueueRow[]).map((r) => toQueueRow(r)!));
+  }
+
+  async queueSetPaused(p: { name: string; paused: boolean; now?: number }): Promise<QueueRow> {
+    return this.write(() => toQueueRow(this.s.queue.setPaused.get({ name: p.name, paused: p.paused ? 1 : 0, now: p.now ?? this.clock() }) as RawQueueRow)!);
+  }
+
+  async queueUpsert(p: { queue: QueueWrite; expectedVersion?: number | null; now?: number }): Promise<{ row: QueueRow; created: boolean } | null> {
+    const values = { ...p.queue, now: p.now ?? this.clock() };
+    return this.write(() => this.txn(() => {
+      let raw: RawQueueRow | undefined;
+      if (p.expectedVersion === undefined || p.expectedVersion === null) {
+        raw = this.s.queue.insert.get(values) as RawQueueRow | undefined;
+        if (raw === undefined && p.expectedVersion === null) return null;
+      }
+      const created = raw !== undefined;
+      if (!created) raw = this.s.queue.update.get({ ...values, expectedVersion: p.expectedVersion ?? null }) as RawQueueRow | undefined;
+      const row = toQueueRow(raw);
+      return row === null ? null : { row, created };
+    }));
   }
 
   async scheduleDelete(p: { id: string }): Promise<boolean> {

@@ -2,6 +2,7 @@
 import type Database from 'better-sqlite3';
 import { attemptSql } from './queries/attempts.js';
 import { jobSql } from './queries/jobs.js';
+import { queueSql } from './queries/queues.js';
 import { scheduleSql } from './queries/schedules.js';
 
 type Prepared<T> = { [K in keyof T]: Database.Statement };
@@ -10,6 +11,7 @@ export interface Statements {
   job: Prepared<typeof jobSql>;
   attempt: Prepared<typeof attemptSql>;
   schedule: Prepared<typeof scheduleSql>;
+  queue: Prepared<typeof queueSql>;
 }
 
 function prepareAll<T extends Record<string, string>>(db: Database.Database, sql: T): Prepared<T> {
@@ -24,7 +26,7 @@ const cache = new WeakMap<Database.Database, Statements>();
 export function statementsFor(db: Database.Database): Statements {
   let s = cache.get(db);
   if (s === undefined) {
-    s = { job: prepareAll(db, jobSql), attempt: prepareAll(db, attemptSql), schedule: prepareAll(db, scheduleSql) };
+    s = { job: prepareAll(db, jobSql), attempt: prepareAll(db, attemptSql), schedule: prepareAll(db, scheduleSql), queue: prepareAll(db, queueSql) };
     s.job.claimAtPriority.raw(true);
     s.job.completeRows.pluck(true);
     s.job.completeRow.pluck(true);

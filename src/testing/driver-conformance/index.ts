@@ -11,6 +11,7 @@ import { leaseConformance } from './leases.js';
 import { manageConformance } from './manage.js';
 import { modelConformance } from './model.js';
 import { notificationConformance } from './notifications.js';
+import { queueConformance } from './queues.js';
 import { scheduleConformance } from './schedules.js';
 import { storeConformance } from './store.js';
 
@@ -23,6 +24,7 @@ export function runDriverConformance(target: ConformanceTarget): void {
     finishConformance(target);
     leaseConformance(target);
     manageConformance(target);
+    queueConformance(target);
     scheduleConformance(target);
     storeConformance(target);
     notificationConformance(target);

@@ -124,7 +124,7 @@ export function jobSql(t: Tables) {
      * one index seek each (a loose index scan) and each is asked for a due job with one more; the claim itself then
      * reads one level, so the claim index (queue, priority, run_at, id) gives a pure run_at range: future jobs are
      * never read. SKIP LOCKED lets instances claim side by side without waiting on each other. A due job past its
-     * deadline becomes expired in the same statement. Always returns one row at least: `level` (null when no level
+     * deadline becomes expired in the same statement. A paused queue (kairos_queues) yields nothing. Always returns one row at least: `level` (null when no level
      * above $2 has due work) and the claimed columns (null when none).
      */
     claimNextLevel: `
@@ -134,6 +134,8 @@ export function jobSql(t: Tables) {
          WHERE state = 'scheduled'
            AND queue = $1
            AND priority > $2
+           -- A paused queue has no levels: nothing is claimed, on any instance.
+           AND NOT EXISTS (SELECT 1 FROM ${t.queues} WHERE name = $1 AND paused)
          ORDER BY priority
          LIMIT 1)
         UNION ALL

@@ -84,6 +84,8 @@ export const jobSql = {
     WHERE state = ${S.scheduled}
       AND queue = :queue
       AND priority > :after
+      -- A paused queue has no levels: nothing is claimed, by any process.
+      AND NOT EXISTS (SELECT 1 FROM kairos_queues WHERE name = :queue AND paused = 1)
     ORDER BY priority
     LIMIT 1`,
 
