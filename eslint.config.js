@@ -40,6 +40,11 @@ export default tseslint.config(
       'The engine talks to stores only through driver.ts; only cli/, index.ts and tests name a concrete driver.'),
   },
   {
+    files: ['src/service/**/*.ts'],
+    rules: restrict(['**/driver/sqlite/**', '**/driver/postgres/**', '**/cli/**', 'better-sqlite3', 'pg'],
+      'Service mode builds on the engine and the Driver seam; only cli/, index.ts and tests name a concrete driver.'),
+  },
+  {
     files: ['bench/**/*.mjs', 'scripts/**/*.mjs', 'test/**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },

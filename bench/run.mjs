@@ -35,7 +35,7 @@
 //                       the rivals' lines (not the Kairos ones) of another run
 //
 // Every run also writes bench/results/run-<stamp>.jsonl (its own lines) and run-<stamp>.md (its summary).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -45,6 +45,12 @@ import { kairosBuild, machineInfo } from './lib/machine.mjs';
 import { peerTrialArgv, preparePeers, removePeers } from './lib/peers.mjs';
 import { benchDir, repoRoot, resultsDir, workloadsDir } from './lib/paths.mjs';
 import { renderReport, summarize } from './lib/report.mjs';
+
+// `--http`: the HTTP service benchmark (bench/http.mjs) instead of the workloads.
+if (process.argv.includes('--http')) {
+  const r = spawnSync(process.execPath, [new URL('./http.mjs', import.meta.url).pathname, ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
 
 const { values: a, positionals } = parseArgs({
   allowPositionals: true,

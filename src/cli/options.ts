@@ -6,6 +6,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import '../stores.js';
 import type { KairosConfig } from '../core/config.js';
 import { Kairos } from '../engine/kairos.js';
+import { RemoteKairos, type CliKairos } from './remote-client.js';
 
 export const DEFAULT_STORE = 'sqlite:./kairos.db';
 
@@ -25,6 +26,25 @@ export function withStore(command: Command): Command {
 /** Adds `--store` and `--json`. */
 export function withStoreAndJson(command: Command): Command {
   return withStore(command).option('--json', 'print one JSON document on stdout instead of text');
+}
+
+/** Options of the commands that can talk to a server instead of a store. */
+export interface RemoteOptions extends CommonOptions {
+  url?: string;
+  apiKey?: string;
+}
+
+/** Adds `--store`, `--json`, `--url` and `--api-key` (a job or schedule command that can talk to a server). */
+export function withStoreOrServer(command: Command): Command {
+  return withStoreAndJson(command)
+    .addOption(new Option('--url <url>', 'talk to this Kairos server instead of the store (http://127.0.0.1:8080)').env('KAIROS_URL'))
+    .addOption(new Option('--api-key <key>', 'API key for --url (--key is the job key of enqueue and cancel)').env('KAIROS_API_KEY'));
+}
+
+/** Runs `fn` on the server of `--url` when given, else on the store (opened and closed around it). */
+export async function withInstance<T>(flags: RemoteOptions, fn: (kairos: CliKairos) => Promise<T>): Promise<T> {
+  if (flags.url !== undefined) return fn(new RemoteKairos(flags.url, flags.apiKey));
+  return withKairos(flags.store, fn);
 }
 
 /** Parses a base-10 integer (sign allowed); anything else is a usage error. */

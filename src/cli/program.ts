@@ -7,9 +7,12 @@ import { Command, CommanderError } from 'commander';
 import { registerCalendars } from './commands/calendars.js';
 import { registerEnqueue } from './commands/enqueue.js';
 import { registerJobs } from './commands/jobs.js';
+import { registerKeys } from './commands/keys.js';
 import { registerMaintenance } from './commands/maintenance.js';
 import { registerMigrate } from './commands/migrate.js';
+import { registerQueues } from './commands/queues.js';
 import { registerSchedules } from './commands/schedules.js';
+import { registerServe } from './commands/serve.js';
 import { registerStatus } from './commands/status.js';
 import { registerWork } from './commands/work.js';
 import { EXIT, exitCodeFor, type ExitCode } from './exit-codes.js';
@@ -28,7 +31,9 @@ Exit codes:
 
 Environment:
   KAIROS_DATABASE_URL  default for --store (otherwise sqlite:./kairos.db)
-  KAIROS_LOG_LEVEL     engine log level on stderr (default warn)
+  KAIROS_LOG_LEVEL     log level (default warn; info for kairos serve, JSON on stdout)
+  KAIROS_HOST, KAIROS_PORT, KAIROS_ALLOW_HOSTS   defaults of kairos serve --host, --port, --allow-hosts
+  KAIROS_URL, KAIROS_API_KEY   job and schedule commands talk to this server instead of the store
 
 With --json, results and errors are JSON on stdout; logs always go to stderr.`;
 
@@ -46,6 +51,9 @@ export function buildProgram(io: CliIo = processIo): Command {
     .description('Kairos: durable job scheduler. Manage jobs and schedules and run workers on a store.\nWith no command: kairos status.')
     .version(packageVersion(), '-V, --version')
     .exitOverride()
+    // Options before the command belong to the program (`kairos --store <url> jobs ls`); after it, to the command.
+    .enablePositionalOptions()
+    .option('--store <url>', 'store URL for the command that follows (same as its own --store)')
     .showHelpAfterError('(add --help for usage)')
     .addHelpText('after', EPILOG);
   registerMigrate(program, io.out);
@@ -54,6 +62,9 @@ export function buildProgram(io: CliIo = processIo): Command {
   registerSchedules(program, io.out, io.readStdin);
   registerCalendars(program, io.out, io.readStdin);
   registerWork(program, io.out);
+  registerServe(program, io.out);
+  registerQueues(program, io.out);
+  registerKeys(program, io.out);
   registerMaintenance(program, io.out);
   registerStatus(program, io.out);
   return program;
@@ -65,6 +76,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
   let json = false;
   program.hook('preAction', (_program, action) => {
     json = action.opts<{ json?: boolean }>().json === true;
+    inheritGlobalStore(program, action);
   });
   try {
     await program.parseAsync(withDefaultCommand(argv));
@@ -75,6 +87,13 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     if (!(error instanceof CommanderError)) reportError(io.out, error, json);
     return code;
   }
+}
+
+/** `kairos --store <url> <command>`: the program-level --store goes to the command unless it names its own. */
+function inheritGlobalStore(program: Command, action: Command): void {
+  if (program.getOptionValueSource('store') !== 'cli') return;
+  if (!action.options.some((o) => o.long === '--store') || action.getOptionValueSource('store') === 'cli') return;
+  action.setOptionValueWithSource('store', program.opts<{ store: string }>().store, 'cli');
 }
 
 /**

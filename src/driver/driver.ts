@@ -23,6 +23,11 @@ export interface DriverCapabilities {
   readonly syncTransactions: boolean;
   /** Several processes may share the store. */
   readonly multiProcess: boolean;
+  /**
+   * {@link Driver.subscribe} reports this driver's own writes only (work released by a finish, watched jobs that
+   * ended), not other processes'. The engine subscribes and still polls for the rest.
+   */
+  readonly localNotify?: boolean;
 }
 
 /** A stored job as the driver returns it. */
@@ -51,7 +56,29 @@ export interface JobRow {
   lastError: string | null;
   scheduleId: string | null;
   occurrenceAt: number | null;
+  // ── flows (migration 007) ──
+  /** The ids this job depends on (JSON array), or null. */
+  dependsOn: string | null;
+  /** What a dependency that did not complete does to this job; null when it has no dependencies. */
+  dependencyPolicy: DependencyPolicy | null;
+  /** Dependencies not ended yet; above 0 the job is held (scheduled, but out of the claim's reach). */
+  dependenciesPending: number;
+  /** The runAt asked for by a held job (its stored runAt is the latest instant until it is released). */
+  runAfter: number | null;
+  batchId: number | null;
+  /** The job this one is the fallback of, and this job's own fallback job. */
+  fallbackOf: number | null;
+  fallbackJobId: number | null;
 }
+
+/** What a dependency that ended without completing does to a job that depends on it. */
+export type DependencyPolicy = 'cancel' | 'run';
+
+/**
+ * The runAt of a held job: the latest supported instant, so the claim (run_at <= now) never reaches it. Released
+ * jobs get max(runAfter, now).
+ */
+export const HELD_RUN_AT = 253_402_300_799_999;
 
 /** One recorded attempt (or run that did not count, such as a snooze or a shutdown hand-back). */
 export interface AttemptRow {
@@ -65,6 +92,36 @@ export interface AttemptRow {
   error: string | null;
   /** Skip reason, snooze delay, cancel or rescue note. */
   note: string | null;
+}
+
+/** A log line a handler wrote during one attempt. */
+export interface AttemptLogRow {
+  attempt: number;
+  /** When the handler wrote it (epoch ms, the engine's view of the store clock). */
+  at: number;
+  line: string;
+}
+
+/** The latest progress a handler reported during one attempt. */
+export interface AttemptProgressRow {
+  attempt: number;
+  /** JSON: a number or an object. */
+  progress: string;
+  updatedAt: number;
+}
+
+/**
+ * What one running handler reported since the last write, fenced like a finish by (id, owner, attempt): written only
+ * while the job is still running under that owner and attempt.
+ */
+export interface ReportItem {
+  id: number;
+  owner: string;
+  attempt: number;
+  /** The latest progress as JSON (replaces the attempt's previous one); null to leave it. */
+  progress: string | null;
+  /** New log lines, oldest first, appended to the attempt's. */
+  logs: readonly { at: number; line: string }[];
 }
 
 /** A job handed to a worker by {@link Driver.jobClaim}. Expired ones are returned so the engine can report them. */
@@ -122,12 +179,47 @@ export interface CancelResult {
   attempt: number;
 }
 
-export interface JobListParams {
+/**
+ * Which jobs a list or a bulk action takes. Every field narrows; times are epoch ms, `from` inclusive and `to`
+ * exclusive. A key prefix needs a queue (keys are per queue).
+ */
+export interface JobFilter {
   queue?: string;
+  states?: readonly JobState[];
+  tag?: string;
+  keyPrefix?: string;
+  batchId?: number;
+  createdFrom?: number;
+  createdTo?: number;
+  runAtFrom?: number;
+  runAtTo?: number;
+  finishedFrom?: number;
+  finishedTo?: number;
+}
+
+export interface JobListParams extends JobFilter {
+  /** One state (the same as `states: [state]`). */
   state?: JobState;
   /** Return jobs with an id below this one (pages go newest first). */
   cursor?: number;
   limit: number;
+}
+
+/** One batch of a bulk action: how many jobs it changed, and where the next batch starts (null: done). */
+export interface BulkResult {
+  changed: number;
+  /** Jobs that were running when cancelled, so the engine can abort the handlers it runs itself. */
+  running: { id: number; queue: string; owner: string }[];
+  nextCursor: number | null;
+}
+
+/** A stored batch and its members by state (the completion job not counted). */
+export interface BatchRow {
+  id: number;
+  total: number;
+  completionJobId: number | null;
+  createdAt: number;
+  counts: Partial<Record<JobState, number>>;
 }
 
 export interface JobPage {
@@ -259,10 +351,54 @@ export interface QueueRow {
 /** The settings a queue upsert writes; the pause flag has its own call. */
 export type QueueWrite = Omit<QueueRow, 'paused' | 'version' | 'createdAt' | 'updatedAt'>;
 
+/**
+ * A stored API key of the HTTP service: never the key itself, only the hex SHA-256 of it. `id` is the key's public
+ * part (the key is looked up by it); `scopes` is a JSON array of strings.
+ */
+export interface ApiKeyRow {
+  id: string;
+  name: string;
+  hash: string;
+  scopes: string;
+  createdAt: number;
+  /** Set once the key is revoked; a revoked key authenticates nothing. */
+  revokedAt: number | null;
+}
+
 /** Jobs of one queue in one state. */
 export interface JobCount {
   queue: string;
   state: JobState;
+  count: number;
+}
+
+/** One engine instance as its heartbeat loop records it. */
+export interface InstanceRow {
+  id: string;
+  host: string;
+  pid: number;
+  /** JSON array of the queues it handles. */
+  queues: string;
+  startedAt: number;
+  heartbeatAt: number;
+}
+
+/** Jobs of one queue that finished in one minute in one state, with the lateness (start − runAt) of those that started. */
+export interface FinishedMinute {
+  /** Start of the minute, epoch ms (a multiple of 60,000). */
+  minute: number;
+  queue: string;
+  state: JobState;
+  count: number;
+  /** Mean and max of startedAt − runAt over the jobs that have a start, ms; null when none has. */
+  latenessAvgMs: number | null;
+  latenessMaxMs: number | null;
+}
+
+/** Scheduled jobs of one queue due in one minute. */
+export interface DueMinute {
+  minute: number;
+  queue: string;
   count: number;
 }
 
@@ -294,7 +430,9 @@ export type StoreNotification =
   /** A schedule or calendar changed; materializers re-read their next fire time. */
   | { kind: 'schedule-changed' }
   /** A queue's stored settings changed (paused, resumed, updated or deleted); workers of it re-read and claim. */
-  | { kind: 'queue-changed'; queue: string };
+  | { kind: 'queue-changed'; queue: string }
+  /** A job someone waits for (jobWatch) ended; sent only for watched jobs, so the hot path pays nothing. */
+  | { kind: 'job-finished'; id: number; queue: string; state: JobState };
 
 /** A live subscription; close() stops it. */
 export interface Subscription {
@@ -306,13 +444,51 @@ export interface Driver {
   readonly name: string;
   readonly capabilities: DriverCapabilities;
 
+  /**
+   * Store a new API key. With `onlyIfNone`, only when the store holds no key at all (revoked ones count), decided
+   * atomically so two processes starting at once on an empty store make one key; null when it wrote nothing.
+   */
+  apiKeyCreate(params: { key: Pick<ApiKeyRow, 'id' | 'name' | 'hash' | 'scopes'>; onlyIfNone?: boolean; now?: number }): Promise<ApiKeyRow | null>;
+  apiKeyGet(params: { id: string }): Promise<ApiKeyRow | null>;
+  /** Every key, revoked ones included, oldest first. */
+  apiKeyList(): Promise<ApiKeyRow[]>;
+  /** Revoke a key; false when there is no such key or it was already revoked. */
+  apiKeyRevoke(params: { id: string; now?: number }): Promise<boolean>;
+
   /** Every attempt of one job, oldest first, including the one that completed it. */
   attemptListByJob(params: { jobId: number }): Promise<AttemptRow[]>;
+
+  /**
+   * Insert a batch in one transaction: its members (keyless), then its completion job, which depends on every member
+   * with policy 'run' and gets the payload `{"batchId": id, "payload": <completion.payload>}`.
+   */
+  batchCreate(params: { jobs: readonly NewJob[]; completion: NewJob; now?: number; tx?: unknown }): Promise<{ batchId: number; jobs: InsertResult[]; completionJobId: number }>;
+  /** A batch with its members counted by state; null when there is none. */
+  batchGet(params: { id: number }): Promise<BatchRow | null>;
+  /** The log lines of every attempt of one job, oldest first. */
+  attemptLogListByJob(params: { jobId: number }): Promise<AttemptLogRow[]>;
+  /** The latest progress of every attempt of one job that reported any, by attempt. */
+  attemptProgressListByJob(params: { jobId: number }): Promise<AttemptProgressRow[]>;
+  /**
+   * Write what running handlers reported (progress, log lines), in one transaction; returns per item whether the
+   * fence held (false: the job is no longer running under that owner and attempt, and nothing of it was written).
+   * Item ids are distinct.
+   */
+  attemptReportMany(params: { items: readonly ReportItem[]; now?: number }): Promise<boolean[]>;
 
   /** Remove a calendar; false when there was none. */
   calendarDelete(params: { name: string }): Promise<boolean>;
   calendarList(): Promise<CalendarRow[]>;
   calendarUpsert(params: { name: string; dates: readonly string[]; now?: number }): Promise<void>;
+
+  /** Forget an instance (at its stop); false when it was not recorded. */
+  instanceDelete(params: { id: string }): Promise<boolean>;
+  /** Record that an instance is alive: insert it (startedAt = now) or move its heartbeat and queues to now. */
+  instanceHeartbeat(params: { id: string; host: string; pid: number; queues: readonly string[]; now?: number }): Promise<void>;
+  /** Every recorded instance, latest heartbeat first. */
+  instanceList(): Promise<InstanceRow[]>;
+  /** Delete instances whose last heartbeat is before `before`; returns how many. */
+  instancePrune(params: { before: number }): Promise<number>;
 
   /** Cancel one job by id, or the pending/running job of a queue with a key; null when no job matched. */
   jobCancel(params: ({ id: number } | { queue: string; key: string }) & { now?: number }): Promise<CancelResult | null>;
@@ -321,8 +497,18 @@ export interface Driver {
    * passed are moved to expired in the same statement and returned with state 'expired'. Never reads future jobs.
    */
   jobClaim(params: { queue: string; limit: number; owner: string; leaseMs: number; now?: number }): Promise<ClaimedJob[]>;
+  /**
+   * Cancel up to `limit` pending or running jobs matching `filter` with an id below `cursor`, newest first, in one
+   * transaction (flows and owners told as for jobCancel).
+   */
+  jobCancelMany(params: { filter: JobFilter; cursor?: number; limit: number; now?: number }): Promise<BulkResult>;
   /** Jobs by queue and state (only non-zero counts), optionally of one queue. */
   jobCounts(params?: { queue?: string }): Promise<JobCount[]>;
+  /**
+   * Scheduled jobs due in [from, to) counted per minute and queue, minutes ascending (the load forecast). Reads
+   * pending jobs only.
+   */
+  jobDueByMinute(params: { from: number; to: number }): Promise<DueMinute[]>;
   /** Extend the leases of `owner`'s running jobs; returns the ids of `ids` this owner no longer holds. */
   jobExtendLeases(params: { owner: string; ids: readonly number[]; leaseMs: number; now?: number }): Promise<number[]>;
   /**
@@ -334,8 +520,18 @@ export interface Driver {
     claim: { queue: string; limit: number; owner: string; leaseMs: number };
     now?: number;
   }): Promise<{ finished: boolean[]; claimed: ClaimedJob[] }>;
+  /**
+   * Jobs that finished in [from, to), counted per minute, queue and final state with their lateness, minutes ascending
+   * (throughput and lateness charts). A range read of the finished-at index.
+   */
+  jobFinishedByMinute(params: { from: number; to: number }): Promise<FinishedMinute[]>;
   /** Apply finished attempts; returns, per item, whether the fence held (false = lease lost, nothing written). */
   jobFinishMany(params: { items: readonly FinishItem[]; now?: number }): Promise<boolean[]>;
+  /**
+   * Delete up to `limit` final jobs matching `filter` (with their attempts and tags) with an id below `cursor`, in one
+   * transaction. Jobs whose end has consequences not yet written are left for a later call.
+   */
+  jobDeleteMany(params: { filter: JobFilter; cursor?: number; limit: number }): Promise<BulkResult>;
   jobGet(params: { id: number }): Promise<JobRow | null>;
   /** Insert jobs in one transaction, applying each job's dedupe policy. `tx` is the caller's own connection/transaction. */
   jobInsertMany(params: { jobs: readonly NewJob[]; now?: number; tx?: unknown }): Promise<InsertResult[]>;
@@ -346,8 +542,21 @@ export interface Driver {
   jobPrune(params: { finishedBefore: number; failedBefore: number; limit: number }): Promise<number>;
   /** Replay a final job: back to scheduled at `now`, same id, one more attempt allowed if it had none left. */
   jobReplay(params: { id: number; now?: number }): Promise<JobRow>;
+  /** jobReplay for up to `limit` final jobs matching `filter` with an id below `cursor`, in one transaction. */
+  jobReplayMany(params: { filter: JobFilter; cursor?: number; limit: number; now?: number }): Promise<BulkResult>;
+  /**
+   * Write what the end of up to `limit` ended jobs must still set off (dependents, waiters): the ones whose end was
+   * written by a statement that could not do it (a deadline passed in the claim). Returns how many it handled.
+   */
+  jobResolveFlows(params: { limit: number; now?: number }): Promise<number>;
   /** Requeue or fail running jobs whose lease ended before `now`; each counts as an attempt ('lease-expired'). */
   jobRescueExpired(params: { now?: number; limit: number }): Promise<RescuedJob[]>;
+
+  /**
+   * Mark a job as waited for, so its end is announced with a `job-finished` notification; returns the job (as it
+   * is now; a final job is not marked), or null when there is none.
+   */
+  jobWatch(params: { id: number }): Promise<JobRow | null>;
 
   /** The earliest lease end among running jobs, or null. */
   leaseNextExpiry(): Promise<number | null>;
@@ -412,8 +621,8 @@ export interface Driver {
   /** The store's clock, epoch ms: what the store uses when a call leaves `now` out. */
   now(): Promise<number>;
   /**
-   * Listen for notifications from every instance on this store. Present, and only used, when
-   * capabilities.listenNotify is true. The driver re-establishes a lost listener by itself and calls `onReconnect`,
+   * Listen for notifications from every instance on this store (capabilities.listenNotify), or from this driver's own
+   * writes only (capabilities.localNotify). Present when either is true. The driver re-establishes a lost listener by itself and calls `onReconnect`,
    * after which the engine re-reads what it may have missed.
    */
   subscribe?(listener: (n: StoreNotification) => void, onReconnect?: () => void): Promise<Subscription>;

@@ -13,7 +13,8 @@ interface JobEventBase {
 
 /** Every event name and its payload. */
 export interface KairosEvents {
-  'job:started': JobEventBase & { startedAt: Date };
+  /** `runAt` is when the job was due: startedAt − runAt is its lateness. */
+  'job:started': JobEventBase & { startedAt: Date; runAt: Date };
   'job:completed': JobEventBase & { durationMs: number; result: unknown };
   /** The attempt failed and another is scheduled. */
   'job:retrying': JobEventBase & { error: ErrorInfo; runAt: Date };

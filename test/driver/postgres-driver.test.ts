@@ -131,7 +131,7 @@ describe.runIf(available)('PostgresDriver', () => {
     const drivers = [1, 2, 3].map(() => new PostgresDriver({ connectionString: TEST_DATABASE_URL, schema, poolSize: 1 }));
     try {
       const results = await Promise.all(drivers.map((d) => d.migrate()));
-      const applied = results.flatMap((r) => r.applied.map((m) => m.version)).sort();
+      const applied = results.flatMap((r) => r.applied.map((m) => m.version)).sort((a, b) => a - b);
       expect(applied).toEqual(SHIPPED.map((m) => m.version));
       expect(new Set(results.map((r) => r.version))).toEqual(new Set([LATEST]));
       expect(results.every((r) => r.pending.length === 0)).toBe(true);

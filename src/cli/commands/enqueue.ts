@@ -4,7 +4,7 @@ import { KairosError } from '../../core/errors.js';
 import type { DedupePolicy } from '../../core/job-options.js';
 import type { EnqueueCallOptions } from '../../engine/kairos.js';
 import type { Output } from '../output.js';
-import { collect, parseInteger, withKairos, withStoreAndJson, type CommonOptions } from '../options.js';
+import { collect, parseInteger, withInstance, withStoreOrServer, type RemoteOptions as CommonOptions } from '../options.js';
 
 interface EnqueueFlags extends CommonOptions {
   runAt?: string;
@@ -19,7 +19,7 @@ interface EnqueueFlags extends CommonOptions {
 }
 
 export function registerEnqueue(program: Command, out: Output, readStdin: () => Promise<string>): void {
-  withStoreAndJson(program.command('enqueue'))
+  withStoreOrServer(program.command('enqueue'))
     .description('store one job; prints its id')
     .argument('<queue>', 'queue name (1–128 characters of A-Z a-z 0-9 _ . : -)')
     .argument('[payload]', 'the payload as JSON, or - to read it from stdin (default {})')
@@ -34,7 +34,7 @@ export function registerEnqueue(program: Command, out: Output, readStdin: () => 
     .option('--tag <tag>', 'a label; repeat for more', collect)
     .action(async (queue: string, payloadArg: string | undefined, flags: EnqueueFlags) => {
       const payload = parsePayload(payloadArg === '-' ? await readStdin() : payloadArg, payloadArg === '-' ? 'stdin' : 'argument');
-      const job = await withKairos(flags.store, (kairos) => kairos.enqueue(queue, payload, toOptions(flags)));
+      const job = await withInstance(flags, (kairos) => kairos.enqueue(queue, payload, toOptions(flags)));
       if (flags.json === true) return out.json(job);
       const verb = { created: 'enqueued', kept: 'kept existing', replaced: 'replaced' }[job.outcome];
       const key = job.key === null ? '' : ` key ${JSON.stringify(job.key)}`;

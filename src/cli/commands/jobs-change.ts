@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { KairosError } from '../../core/errors.js';
 import type { Output } from '../output.js';
-import { parseJobId, withKairos, withStoreAndJson, type CommonOptions } from '../options.js';
+import { parseJobId, withInstance, withStoreOrServer, type RemoteOptions as CommonOptions } from '../options.js';
 
 interface CancelFlags extends CommonOptions {
   queue?: string;
@@ -10,7 +10,7 @@ interface CancelFlags extends CommonOptions {
 }
 
 export function registerJobsCancel(jobs: Command, out: Output): void {
-  withStoreAndJson(jobs.command('cancel'))
+  withStoreOrServer(jobs.command('cancel'))
     .description('cancel a scheduled or running job, by id or by --queue and --key')
     .argument('[id]', 'job id', parseJobId)
     .option('--queue <queue>', 'with --key: cancel the pending or running job of this queue holding the key')
@@ -31,7 +31,7 @@ export function registerJobsCancel(jobs: Command, out: Output): void {
  * JOB_STATE_CONFLICT, since the caller's intent, "this job must not run", can no longer be met.
  */
 async function cancelById(out: Output, flags: CommonOptions, id: number): Promise<void> {
-  const { cancelled, job } = await withKairos(flags.store, async (kairos) => {
+  const { cancelled, job } = await withInstance(flags, async (kairos) => {
     const moved = await kairos.cancel(id);
     return { cancelled: moved, job: await kairos.jobs.get(id) };
   });
@@ -48,17 +48,17 @@ async function cancelById(out: Output, flags: CommonOptions, id: number): Promis
 }
 
 async function cancelByKey(out: Output, flags: CommonOptions, queue: string, key: string): Promise<void> {
-  const id = await withKairos(flags.store, (kairos) => kairos.cancelByKey(queue, key));
+  const id = await withInstance(flags, (kairos) => kairos.cancelByKey(queue, key));
   if (flags.json === true) return out.json({ cancelled: true, id, queue, key });
   out.line(`cancelled job ${id} of ${queue} with key ${JSON.stringify(key)}`);
 }
 
 export function registerJobsReplay(jobs: Command, out: Output): void {
-  withStoreAndJson(jobs.command('replay'))
+  withStoreOrServer(jobs.command('replay'))
     .description('replay a finished job (completed, failed, cancelled, expired, skipped): same id, due now')
     .argument('<id>', 'job id', parseJobId)
     .action(async (id: number, flags: CommonOptions) => {
-      const job = await withKairos(flags.store, (kairos) => kairos.replay(id));
+      const job = await withInstance(flags, (kairos) => kairos.replay(id));
       if (flags.json === true) return out.json(job);
       out.line(`job ${job.id} (${job.queue}) is scheduled again, due ${job.runAt.toISOString()}; attempt ${job.attempt}/${job.maxAttempts} used`);
     });

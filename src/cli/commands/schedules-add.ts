@@ -5,10 +5,10 @@
 import { Option, type Command } from 'commander';
 import { KairosError } from '../../core/errors.js';
 import type { ScheduleDefinition } from '../../core/schedule/schedule-definition.js';
-import type { Kairos } from '../../engine/kairos.js';
+import type { CliKairos } from '../remote-client.js';
 import type { PreviewEntry, Schedule } from '../../engine/schedules.js';
 import { readJsonInput } from '../json-input.js';
-import { withKairos, withStoreAndJson, type CommonOptions } from '../options.js';
+import { withInstance, withStoreOrServer, type RemoteOptions as CommonOptions } from '../options.js';
 import type { Output } from '../output.js';
 import { addJobAndPolicyFlags, addRuleFlags, addWindowFlags, definitionFromFlags, DEFINITION_ATTRIBUTES, requireRule, type DefinitionFlags } from '../schedule-flags.js';
 import { describeRule, formatPreview } from '../schedule-format.js';
@@ -37,7 +37,7 @@ interface Added {
 }
 
 export function registerSchedulesAdd(schedules: Command, out: Output, readStdin: () => Promise<string>): void {
-  const add = withStoreAndJson(schedules.command('add'))
+  const add = withStoreOrServer(schedules.command('add'))
     .description('create or replace a schedule (upsert: the flags are its whole definition); prints it and its next 5 occurrences')
     .argument('[id]', 'schedule id (1–200 characters of A-Z a-z 0-9 _ . : -)')
     .addOption(new Option('--file <path>', 'upsert every definition of a JSON file (one object or an array; - for stdin) instead of flags').conflicts(DEFINITION_ATTRIBUTES));
@@ -47,7 +47,7 @@ export function registerSchedulesAdd(schedules: Command, out: Output, readStdin:
   addJobAndPolicyFlags(add).action(async (id: string | undefined, flags: AddFlags, command: Command) => {
     const { definitions, indexed } =
       flags.file !== undefined ? await readDefinitions(flags.file, id, command, readStdin) : { definitions: [await fromFlags(id, flags, command, readStdin)], indexed: false };
-    const added = await withKairos(flags.store, (kairos) => upsertAll(kairos, definitions, indexed));
+    const added = await withInstance(flags, (kairos) => upsertAll(kairos, definitions, indexed));
     if (flags.json === true) return out.json(flags.file === undefined ? added[0] : { schedules: added });
     out.line(added.map(describeAdded).join('\n\n'));
   });
@@ -87,7 +87,7 @@ async function readDefinitions(
  * Validates every definition before writing any (the engine's preview runs the same checks as its upsert), so a
  * file with one bad definition changes nothing; errors name the definition (`definitions[2].cron`).
  */
-async function upsertAll(kairos: Kairos, definitions: readonly ScheduleDefinition[], indexed: boolean): Promise<Added[]> {
+async function upsertAll(kairos: CliKairos, definitions: readonly ScheduleDefinition[], indexed: boolean): Promise<Added[]> {
   const seen = new Set<string>();
   for (const [i, d] of definitions.entries()) {
     await inDefinition(indexed ? i : null, () => kairos.schedules.preview(d, 1));

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import type { ScheduleDefinition } from '../../core/schedule/schedule-definition.js';
-import { parseInteger, withKairos, withStoreAndJson, type CommonOptions } from '../options.js';
+import { parseInteger, withInstance, withStoreOrServer, type RemoteOptions as CommonOptions } from '../options.js';
 import type { Output } from '../output.js';
 import { addRuleFlags, addWindowFlags, requireRule, withWindow, type RuleFlags, type WindowFlags } from '../schedule-flags.js';
 import { formatPreview } from '../schedule-format.js';
@@ -17,14 +17,14 @@ interface PreviewFlags extends CommonOptions, RuleFlags, WindowFlags {
 const UNSTORED = 'preview';
 
 export function registerSchedulesPreview(schedules: Command, out: Output): void {
-  const preview = withStoreAndJson(schedules.command('preview'))
+  const preview = withStoreOrServer(schedules.command('preview'))
     .description('the next occurrences of a schedule, or of a rule given as flags (nothing is stored)')
     .argument('[id]', 'a stored schedule; with rule flags, the id whose spread offset to use')
     .option('-n, --count <n>', 'how many occurrences, 1–1000', parseInteger, 10);
   addRuleFlags(preview);
   addWindowFlags(preview).action(async (id: string | undefined, flags: PreviewFlags, command: Command) => {
     const target = previewTarget(id, flags, command);
-    const entries = await withKairos(flags.store, (kairos) => kairos.schedules.preview(target, flags.count));
+    const entries = await withInstance(flags, (kairos) => kairos.schedules.preview(target, flags.count));
     if (flags.json === true) return out.json({ occurrences: entries });
     out.line(formatPreview(entries));
   });

@@ -4,7 +4,7 @@
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { KairosError } from '../../core/errors.js';
-import { parseInteger, withKairos, withStoreAndJson, type CommonOptions } from '../options.js';
+import { parseInteger, withInstance, withStoreOrServer, type RemoteOptions as CommonOptions } from '../options.js';
 import { iso, type Output } from '../output.js';
 import { describeSchedule, formatHistory, formatScheduleTable, local, ruleZone } from '../schedule-format.js';
 import { registerSchedulesAdd } from './schedules-add.js';
@@ -26,23 +26,23 @@ export function registerSchedules(program: Command, out: Output, readStdin: () =
 }
 
 function registerList(schedules: Command, out: Output): void {
-  withStoreAndJson(schedules.command('ls').alias('list'))
+  withStoreOrServer(schedules.command('ls').alias('list'))
     .description('list schedules with their next occurrence')
     .action(async (flags: CommonOptions) => {
-      const list = await withKairos(flags.store, (kairos) => kairos.schedules.list());
+      const list = await withInstance(flags, (kairos) => kairos.schedules.list());
       if (flags.json === true) return out.json({ schedules: list });
       out.line(list.length === 0 ? 'no schedules' : formatScheduleTable(list));
     });
 }
 
 function registerShow(schedules: Command, out: Output): void {
-  withStoreAndJson(schedules.command('show'))
+  withStoreOrServer(schedules.command('show'))
     .description('show a schedule and what became of its past occurrences, newest first')
     .argument('<id>', 'schedule id')
     .option('--limit <n>', 'history entries, 1–1000 (default 50)', parseInteger)
     .option('--before <iso>', 'only occurrences before this instant (to page back through the history)', parseInstant)
     .action(async (id: string, flags: ShowFlags) => {
-      const { schedule, history } = await withKairos(flags.store, async (kairos) => {
+      const { schedule, history } = await withInstance(flags, async (kairos) => {
         const found = await kairos.schedules.get(id);
         if (found === null) throw notFound(id);
         return { schedule: found, history: await kairos.schedules.history(id, { limit: flags.limit, before: flags.before }) };
@@ -53,30 +53,30 @@ function registerShow(schedules: Command, out: Output): void {
 }
 
 function registerRemove(schedules: Command, out: Output): void {
-  withStoreAndJson(schedules.command('rm').alias('remove'))
+  withStoreOrServer(schedules.command('rm').alias('remove'))
     .description('delete a schedule and its history; jobs it already produced stay')
     .argument('<id>', 'schedule id')
     .action(async (id: string, flags: CommonOptions) => {
-      await withKairos(flags.store, (kairos) => kairos.schedules.remove(id));
+      await withInstance(flags, (kairos) => kairos.schedules.remove(id));
       if (flags.json === true) return out.json({ removed: true, id });
       out.line(`removed schedule ${id}; jobs it produced stay`);
     });
 }
 
 function registerPauseResume(schedules: Command, out: Output): void {
-  withStoreAndJson(schedules.command('pause'))
+  withStoreOrServer(schedules.command('pause'))
     .description('stop producing occurrences; those that pass while paused are neither produced nor counted as missed')
     .argument('<id>', 'schedule id')
     .action(async (id: string, flags: CommonOptions) => {
-      const schedule = await withKairos(flags.store, (kairos) => kairos.schedules.pause(id));
+      const schedule = await withInstance(flags, (kairos) => kairos.schedules.pause(id));
       if (flags.json === true) return out.json(schedule);
       out.line(`paused schedule ${schedule.id}`);
     });
-  withStoreAndJson(schedules.command('resume'))
+  withStoreOrServer(schedules.command('resume'))
     .description('produce occurrences again, from the first one after now')
     .argument('<id>', 'schedule id')
     .action(async (id: string, flags: CommonOptions) => {
-      const schedule = await withKairos(flags.store, (kairos) => kairos.schedules.resume(id));
+      const schedule = await withInstance(flags, (kairos) => kairos.schedules.resume(id));
       if (flags.json === true) return out.json(schedule);
       const next = schedule.nextAt === null ? 'it has no further occurrence' : `next at ${iso(schedule.nextAt)} (${local(schedule.nextAt, ruleZone(schedule.rule))})`;
       out.line(`resumed schedule ${schedule.id}; ${next}`);

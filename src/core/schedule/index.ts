@@ -10,3 +10,4 @@ export { formatLocal } from './format-local.js';
 export type { LocalParts } from './tz-offsets.js';
 export { SEARCH_HORIZON_DAYS } from './cron-schedule.js';
 export type { AtRule, CompiledRule, CronRule, IntervalRule, OnHoliday, ScheduleRule } from './types.js';
+export { ruleInWords, durationWords } from './rule-words.js';

@@ -1,6 +1,9 @@
 /** Prepares the named statements of queries/ on one better-sqlite3 connection, once per connection. */
 import type Database from 'better-sqlite3';
+import { apiKeySql } from './queries/api-keys.js';
 import { attemptSql } from './queries/attempts.js';
+import { flowSql } from './queries/flows.js';
+import { insightSql } from './queries/insights.js';
 import { jobSql } from './queries/jobs.js';
 import { queueSql } from './queries/queues.js';
 import { scheduleSql } from './queries/schedules.js';
@@ -11,7 +14,10 @@ export interface Statements {
   job: Prepared<typeof jobSql>;
   attempt: Prepared<typeof attemptSql>;
   schedule: Prepared<typeof scheduleSql>;
+  insight: Prepared<typeof insightSql>;
   queue: Prepared<typeof queueSql>;
+  flow: Prepared<typeof flowSql>;
+  apiKey: Prepared<typeof apiKeySql>;
 }
 
 function prepareAll<T extends Record<string, string>>(db: Database.Database, sql: T): Prepared<T> {
@@ -26,7 +32,10 @@ const cache = new WeakMap<Database.Database, Statements>();
 export function statementsFor(db: Database.Database): Statements {
   let s = cache.get(db);
   if (s === undefined) {
-    s = { job: prepareAll(db, jobSql), attempt: prepareAll(db, attemptSql), schedule: prepareAll(db, scheduleSql), queue: prepareAll(db, queueSql) };
+    s = {
+      job: prepareAll(db, jobSql), attempt: prepareAll(db, attemptSql), schedule: prepareAll(db, scheduleSql), insight: prepareAll(db, insightSql),
+      queue: prepareAll(db, queueSql), flow: prepareAll(db, flowSql), apiKey: prepareAll(db, apiKeySql),
+    };
     s.job.claimAtPriority.raw(true);
     s.job.completeRows.pluck(true);
     s.job.completeRow.pluck(true);
