@@ -11,7 +11,8 @@ import type { OccurrenceRecord, PreviewEntry, Schedule } from '../engine/schedul
 
 /** What the job and schedule commands need of an instance: a local Kairos or a RemoteKairos. */
 export interface CliKairos {
-  enqueue: Kairos['enqueue'];
+  /** The CLI enqueues to queues by name (Kairos's typed-queue overload is not needed here). */
+  enqueue(queue: string, payload: unknown, options?: EnqueueCallOptions): Promise<EnqueuedJob>;
   cancel: Kairos['cancel'];
   cancelByKey: Kairos['cancelByKey'];
   replay: Kairos['replay'];

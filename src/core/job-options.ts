@@ -35,6 +35,16 @@ export interface EnqueueOptions {
   deadline?: Date | number | string;
   /** Free labels for filtering (at most 20, each 1–64 characters). */
   tags?: string[];
+  /**
+   * Ids of jobs that must complete before this one runs (at most 1,000, distinct). Until then the job is held:
+   * scheduled, but never claimed. Each must exist when the job is enqueued.
+   */
+  dependsOn?: number[];
+  /**
+   * What a dependency that fails, is cancelled, expires or is skipped does: 'cancel' this job (default; the reason
+   * is its lastError) or 'run' it anyway once every dependency has ended.
+   */
+  onDependencyFailure?: 'cancel' | 'run';
 }
 
 /** A validated job, ready for the store. Times are epoch ms; JSON fields are already serialized. */
@@ -53,6 +63,10 @@ export interface NewJob {
   /** Set on jobs produced by a schedule: its id and the nominal occurrence instant. */
   scheduleId?: string | null;
   occurrenceAt?: number | null;
+  /** Ids of jobs that must complete first (distinct); the job is held until they end. */
+  dependsOn?: readonly number[] | null;
+  /** What a dependency that fails, is cancelled, expires or is skipped does to this job (default 'cancel'). */
+  dependencyPolicy?: 'cancel' | 'run' | null;
 }
 
 /** Limits that validation applies; from the resolved config. */
@@ -68,7 +82,8 @@ export const PRIORITY_MIN = -1000;
 export const PRIORITY_MAX = 1000;
 const MAX_TIMEOUT_MS = 7 * 24 * 3_600_000;
 const QUEUE_NAME = /^[A-Za-z0-9_.:-]{1,128}$/;
-const OPTION_NAMES = new Set(['runAt', 'delayMs', 'key', 'dedupe', 'priority', 'maxAttempts', 'backoff', 'timeoutMs', 'deadline', 'tags']);
+const OPTION_NAMES = new Set(['runAt', 'delayMs', 'key', 'dedupe', 'priority', 'maxAttempts', 'backoff', 'timeoutMs', 'deadline', 'tags', 'dependsOn', 'onDependencyFailure']);
+const MAX_DEPENDENCIES = 1000;
 
 function optionError(field: string, what: string): KairosError {
   return new KairosError('JOB_OPTION_INVALID', `${field}: ${what}`, { details: { field } });
@@ -139,9 +154,33 @@ export function normalizeJob(
   let deadline: number | null = null;
   if (options.deadline !== undefined) {
     deadline = parseInstant(options.deadline, 'deadline');
+    // Refused rather than stored as a job that can only expire: the caller's clock or arithmetic is wrong.
+    if (deadline < now) throw optionError('deadline', `${new Date(deadline).toISOString()} has already passed (now ${new Date(now).toISOString()}); the job could never start`);
     if (deadline < runAt) throw optionError('deadline', `is before runAt (${new Date(runAt).toISOString()}); the job could never start`);
   }
-  return { queue, payload: json, runAt, key, dedupe, priority, maxAttempts, backoff, timeoutMs, deadline, tags: parseTags(options.tags) };
+  const job: NewJob = { queue, payload: json, runAt, key, dedupe, priority, maxAttempts, backoff, timeoutMs, deadline, tags: parseTags(options.tags) };
+  if (options.dependsOn !== undefined || options.onDependencyFailure !== undefined) {
+    job.dependsOn = parseDependsOn(options.dependsOn);
+    const policy = options.onDependencyFailure ?? 'cancel';
+    if (policy !== 'cancel' && policy !== 'run') throw optionError('onDependencyFailure', `must be "cancel" or "run", got ${describeValue(policy)}`);
+    if (job.dependsOn === null) throw optionError('onDependencyFailure', 'needs dependsOn');
+    job.dependencyPolicy = policy;
+  }
+  return job;
+}
+
+function parseDependsOn(ids: unknown): number[] | null {
+  if (ids === undefined) return null;
+  if (!Array.isArray(ids) || ids.length === 0 || ids.length > MAX_DEPENDENCIES) {
+    throw optionError('dependsOn', `must be an array of 1 to ${MAX_DEPENDENCIES} job ids, got ${describeValue(ids)}`);
+  }
+  const seen = new Set<number>();
+  for (const [i, id] of ids.entries()) {
+    if (!Number.isSafeInteger(id) || (id as number) < 1) throw optionError(`dependsOn[${i}]`, `must be a job id (a positive integer), got ${describeValue(id)}`);
+    if (seen.has(id as number)) throw optionError(`dependsOn[${i}]`, `job ${String(id)} is listed twice`);
+    seen.add(id as number);
+  }
+  return ids as number[];
 }
 
 function unknownOption(name: string): KairosError {

@@ -26,7 +26,9 @@ export type TransitionEvent =
   | 'cancel'
   | 'deadline-passed'
   | 'replay'
-  | 'replace';
+  | 'replace'
+  | 'release'
+  | 'dependency-failed';
 
 /** One allowed move. */
 export interface Transition {
@@ -41,6 +43,10 @@ export const TRANSITIONS: readonly Transition[] = [
   { from: 'scheduled', event: 'cancel', to: 'cancelled' },
   { from: 'scheduled', event: 'deadline-passed', to: 'expired' },
   { from: 'scheduled', event: 'replace', to: 'scheduled' },
+  // A held job (waiting for its dependencies) is released by the end of its last one, or cancelled by the end of one
+  // that did not complete (policy 'cancel'). Held is a scheduled job out of the claim's reach (docs/flows.md).
+  { from: 'scheduled', event: 'release', to: 'scheduled' },
+  { from: 'scheduled', event: 'dependency-failed', to: 'cancelled' },
   { from: 'running', event: 'complete', to: 'completed' },
   { from: 'running', event: 'skip', to: 'skipped' },
   { from: 'running', event: 'fail-retry', to: 'scheduled' },

@@ -16,7 +16,7 @@ export interface ErrorInfo {
 }
 
 /** A stored job. */
-export interface Job<P = unknown> {
+export interface Job<P = unknown, R = unknown> {
   id: number;
   queue: string;
   state: JobState;
@@ -38,12 +38,26 @@ export interface Job<P = unknown> {
   /** Start of the latest attempt. */
   startedAt: Date | null;
   finishedAt: Date | null;
-  /** The handler's return value (JSON) of a completed job. */
-  result: unknown;
+  /** The handler's return value (JSON) of a completed job; null otherwise. */
+  result: R | null;
   lastError: ErrorInfo | null;
   /** The schedule that produced the job and the occurrence's nominal instant; null for one-off jobs. */
   scheduleId: string | null;
   occurrenceAt: Date | null;
+  /** The jobs this one depends on (empty for none), and what one that does not complete does to it. */
+  dependsOn: number[];
+  onDependencyFailure: 'cancel' | 'run' | null;
+  /**
+   * Dependencies that have not ended yet. Above 0 the job is held: scheduled, but not claimed until they end
+   * (its runAt is the one asked for; it runs at that time or when released, whichever is later).
+   */
+  waitingFor: number;
+  /** The batch the job belongs to (its members and its completion job carry it). */
+  batchId: number | null;
+  /** The job this one is the fallback of (its queue's fallback, after it failed finally). */
+  fallbackOf: number | null;
+  /** This job's fallback job, once it failed finally on a queue that names a fallback. */
+  fallbackJobId: number | null;
 }
 
 /** One execution, or one run that did not count (snoozed, handed back). */
@@ -57,10 +71,22 @@ export interface Attempt {
   outcome: AttemptOutcome | 'running';
   error: ErrorInfo | null;
   note: string | null;
+  /** The latest ctx.progress() value of this attempt; null when it reported none. */
+  progress: unknown;
+  /** The lines ctx.log() wrote during this attempt, oldest first. */
+  logs: LogLine[];
+}
+
+/** One ctx.log() line. */
+export interface LogLine {
+  at: Date;
+  line: string;
 }
 
 /** A job with its whole attempt history, oldest first. */
-export interface JobDetail<P = unknown> extends Job<P> {
+export interface JobDetail<P = unknown, R = unknown> extends Job<P, R> {
+  /** The latest progress the newest reporting attempt stored (a number or an object); null when none did. */
+  progress: unknown;
   attempts: Attempt[];
 }
 

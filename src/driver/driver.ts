@@ -23,6 +23,11 @@ export interface DriverCapabilities {
   readonly syncTransactions: boolean;
   /** Several processes may share the store. */
   readonly multiProcess: boolean;
+  /**
+   * {@link Driver.subscribe} reports this driver's own writes only (work released by a finish, watched jobs that
+   * ended), not other processes'. The engine subscribes and still polls for the rest.
+   */
+  readonly localNotify?: boolean;
 }
 
 /** A stored job as the driver returns it. */
@@ -51,7 +56,29 @@ export interface JobRow {
   lastError: string | null;
   scheduleId: string | null;
   occurrenceAt: number | null;
+  // ── flows (migration 007) ──
+  /** The ids this job depends on (JSON array), or null. */
+  dependsOn: string | null;
+  /** What a dependency that did not complete does to this job; null when it has no dependencies. */
+  dependencyPolicy: DependencyPolicy | null;
+  /** Dependencies not ended yet; above 0 the job is held (scheduled, but out of the claim's reach). */
+  dependenciesPending: number;
+  /** The runAt asked for by a held job (its stored runAt is the latest instant until it is released). */
+  runAfter: number | null;
+  batchId: number | null;
+  /** The job this one is the fallback of, and this job's own fallback job. */
+  fallbackOf: number | null;
+  fallbackJobId: number | null;
 }
+
+/** What a dependency that ended without completing does to a job that depends on it. */
+export type DependencyPolicy = 'cancel' | 'run';
+
+/**
+ * The runAt of a held job: the latest supported instant, so the claim (run_at <= now) never reaches it. Released
+ * jobs get max(runAfter, now).
+ */
+export const HELD_RUN_AT = 253_402_300_799_999;
 
 /** One recorded attempt (or run that did not count, such as a snooze or a shutdown hand-back). */
 export interface AttemptRow {
@@ -65,6 +92,36 @@ export interface AttemptRow {
   error: string | null;
   /** Skip reason, snooze delay, cancel or rescue note. */
   note: string | null;
+}
+
+/** A log line a handler wrote during one attempt. */
+export interface AttemptLogRow {
+  attempt: number;
+  /** When the handler wrote it (epoch ms, the engine's view of the store clock). */
+  at: number;
+  line: string;
+}
+
+/** The latest progress a handler reported during one attempt. */
+export interface AttemptProgressRow {
+  attempt: number;
+  /** JSON: a number or an object. */
+  progress: string;
+  updatedAt: number;
+}
+
+/**
+ * What one running handler reported since the last write, fenced like a finish by (id, owner, attempt): written only
+ * while the job is still running under that owner and attempt.
+ */
+export interface ReportItem {
+  id: number;
+  owner: string;
+  attempt: number;
+  /** The latest progress as JSON (replaces the attempt's previous one); null to leave it. */
+  progress: string | null;
+  /** New log lines, oldest first, appended to the attempt's. */
+  logs: readonly { at: number; line: string }[];
 }
 
 /** A job handed to a worker by {@link Driver.jobClaim}. Expired ones are returned so the engine can report them. */
@@ -122,12 +179,47 @@ export interface CancelResult {
   attempt: number;
 }
 
-export interface JobListParams {
+/**
+ * Which jobs a list or a bulk action takes. Every field narrows; times are epoch ms, `from` inclusive and `to`
+ * exclusive. A key prefix needs a queue (keys are per queue).
+ */
+export interface JobFilter {
   queue?: string;
+  states?: readonly JobState[];
+  tag?: string;
+  keyPrefix?: string;
+  batchId?: number;
+  createdFrom?: number;
+  createdTo?: number;
+  runAtFrom?: number;
+  runAtTo?: number;
+  finishedFrom?: number;
+  finishedTo?: number;
+}
+
+export interface JobListParams extends JobFilter {
+  /** One state (the same as `states: [state]`). */
   state?: JobState;
   /** Return jobs with an id below this one (pages go newest first). */
   cursor?: number;
   limit: number;
+}
+
+/** One batch of a bulk action: how many jobs it changed, and where the next batch starts (null: done). */
+export interface BulkResult {
+  changed: number;
+  /** Jobs that were running when cancelled, so the engine can abort the handlers it runs itself. */
+  running: { id: number; queue: string; owner: string }[];
+  nextCursor: number | null;
+}
+
+/** A stored batch and its members by state (the completion job not counted). */
+export interface BatchRow {
+  id: number;
+  total: number;
+  completionJobId: number | null;
+  createdAt: number;
+  counts: Partial<Record<JobState, number>>;
 }
 
 export interface JobPage {
@@ -338,7 +430,9 @@ export type StoreNotification =
   /** A schedule or calendar changed; materializers re-read their next fire time. */
   | { kind: 'schedule-changed' }
   /** A queue's stored settings changed (paused, resumed, updated or deleted); workers of it re-read and claim. */
-  | { kind: 'queue-changed'; queue: string };
+  | { kind: 'queue-changed'; queue: string }
+  /** A job someone waits for (jobWatch) ended; sent only for watched jobs, so the hot path pays nothing. */
+  | { kind: 'job-finished'; id: number; queue: string; state: JobState };
 
 /** A live subscription; close() stops it. */
 export interface Subscription {
@@ -364,6 +458,24 @@ export interface Driver {
   /** Every attempt of one job, oldest first, including the one that completed it. */
   attemptListByJob(params: { jobId: number }): Promise<AttemptRow[]>;
 
+  /**
+   * Insert a batch in one transaction: its members (keyless), then its completion job, which depends on every member
+   * with policy 'run' and gets the payload `{"batchId": id, "payload": <completion.payload>}`.
+   */
+  batchCreate(params: { jobs: readonly NewJob[]; completion: NewJob; now?: number; tx?: unknown }): Promise<{ batchId: number; jobs: InsertResult[]; completionJobId: number }>;
+  /** A batch with its members counted by state; null when there is none. */
+  batchGet(params: { id: number }): Promise<BatchRow | null>;
+  /** The log lines of every attempt of one job, oldest first. */
+  attemptLogListByJob(params: { jobId: number }): Promise<AttemptLogRow[]>;
+  /** The latest progress of every attempt of one job that reported any, by attempt. */
+  attemptProgressListByJob(params: { jobId: number }): Promise<AttemptProgressRow[]>;
+  /**
+   * Write what running handlers reported (progress, log lines), in one transaction; returns per item whether the
+   * fence held (false: the job is no longer running under that owner and attempt, and nothing of it was written).
+   * Item ids are distinct.
+   */
+  attemptReportMany(params: { items: readonly ReportItem[]; now?: number }): Promise<boolean[]>;
+
   /** Remove a calendar; false when there was none. */
   calendarDelete(params: { name: string }): Promise<boolean>;
   calendarList(): Promise<CalendarRow[]>;
@@ -385,6 +497,11 @@ export interface Driver {
    * passed are moved to expired in the same statement and returned with state 'expired'. Never reads future jobs.
    */
   jobClaim(params: { queue: string; limit: number; owner: string; leaseMs: number; now?: number }): Promise<ClaimedJob[]>;
+  /**
+   * Cancel up to `limit` pending or running jobs matching `filter` with an id below `cursor`, newest first, in one
+   * transaction (flows and owners told as for jobCancel).
+   */
+  jobCancelMany(params: { filter: JobFilter; cursor?: number; limit: number; now?: number }): Promise<BulkResult>;
   /** Jobs by queue and state (only non-zero counts), optionally of one queue. */
   jobCounts(params?: { queue?: string }): Promise<JobCount[]>;
   /**
@@ -410,6 +527,11 @@ export interface Driver {
   jobFinishedByMinute(params: { from: number; to: number }): Promise<FinishedMinute[]>;
   /** Apply finished attempts; returns, per item, whether the fence held (false = lease lost, nothing written). */
   jobFinishMany(params: { items: readonly FinishItem[]; now?: number }): Promise<boolean[]>;
+  /**
+   * Delete up to `limit` final jobs matching `filter` (with their attempts and tags) with an id below `cursor`, in one
+   * transaction. Jobs whose end has consequences not yet written are left for a later call.
+   */
+  jobDeleteMany(params: { filter: JobFilter; cursor?: number; limit: number }): Promise<BulkResult>;
   jobGet(params: { id: number }): Promise<JobRow | null>;
   /** Insert jobs in one transaction, applying each job's dedupe policy. `tx` is the caller's own connection/transaction. */
   jobInsertMany(params: { jobs: readonly NewJob[]; now?: number; tx?: unknown }): Promise<InsertResult[]>;
@@ -420,8 +542,21 @@ export interface Driver {
   jobPrune(params: { finishedBefore: number; failedBefore: number; limit: number }): Promise<number>;
   /** Replay a final job: back to scheduled at `now`, same id, one more attempt allowed if it had none left. */
   jobReplay(params: { id: number; now?: number }): Promise<JobRow>;
+  /** jobReplay for up to `limit` final jobs matching `filter` with an id below `cursor`, in one transaction. */
+  jobReplayMany(params: { filter: JobFilter; cursor?: number; limit: number; now?: number }): Promise<BulkResult>;
+  /**
+   * Write what the end of up to `limit` ended jobs must still set off (dependents, waiters): the ones whose end was
+   * written by a statement that could not do it (a deadline passed in the claim). Returns how many it handled.
+   */
+  jobResolveFlows(params: { limit: number; now?: number }): Promise<number>;
   /** Requeue or fail running jobs whose lease ended before `now`; each counts as an attempt ('lease-expired'). */
   jobRescueExpired(params: { now?: number; limit: number }): Promise<RescuedJob[]>;
+
+  /**
+   * Mark a job as waited for, so its end is announced with a `job-finished` notification; returns the job (as it
+   * is now; a final job is not marked), or null when there is none.
+   */
+  jobWatch(params: { id: number }): Promise<JobRow | null>;
 
   /** The earliest lease end among running jobs, or null. */
   leaseNextExpiry(): Promise<number | null>;
@@ -486,8 +621,8 @@ export interface Driver {
   /** The store's clock, epoch ms: what the store uses when a call leaves `now` out. */
   now(): Promise<number>;
   /**
-   * Listen for notifications from every instance on this store. Present, and only used, when
-   * capabilities.listenNotify is true. The driver re-establishes a lost listener by itself and calls `onReconnect`,
+   * Listen for notifications from every instance on this store (capabilities.listenNotify), or from this driver's own
+   * writes only (capabilities.localNotify). Present when either is true. The driver re-establishes a lost listener by itself and calls `onReconnect`,
    * after which the engine re-reads what it may have missed.
    */
   subscribe?(listener: (n: StoreNotification) => void, onReconnect?: () => void): Promise<Subscription>;

@@ -6,6 +6,7 @@ import { KairosError } from '../core/errors.js';
 import { assertEnqueueOptions, assertQueueName, normalizeJob, type EnqueueOptions, type JobLimits, type NewJob } from '../core/job-options.js';
 import { JOB_STATES, type JobState } from '../core/job-state.js';
 import type { JobListParams } from '../driver/driver.js';
+import { toJobFilter, type JobFilterInput } from './job-filter-input.js';
 
 /** Enqueue options plus the caller's transaction to join. */
 export interface EnqueueCallOptions extends EnqueueOptions {
@@ -14,11 +15,10 @@ export interface EnqueueCallOptions extends EnqueueOptions {
 }
 
 /** One element of enqueueMany: the payload and that job's options. */
-export type EnqueueItem = EnqueueOptions & { payload: unknown };
+export type EnqueueItem<I = unknown> = EnqueueOptions & { payload: I };
 
-export interface JobListQuery {
-  queue?: string;
-  state?: JobState;
+/** A list query: the filter fields (tag, key prefix, states, time ranges, …) and a page. */
+export interface JobListQuery extends JobFilterInput {
   /** From the previous page's nextCursor. */
   cursor?: number;
   /** 1–1000, default 50. */
@@ -79,9 +79,12 @@ export function toListParams(query: JobListQuery): JobListParams {
     throw new KairosError('JOB_OPTION_INVALID', `limit: must be an integer from 1 to 1000, got ${String(limit)}`, { details: { field: 'limit' } });
   }
   if (query.queue !== undefined) assertQueueName(query.queue);
-  if (query.state !== undefined && !JOB_STATES.includes(query.state)) {
+  if (query.state !== undefined && !Array.isArray(query.state) && !JOB_STATES.includes(query.state)) {
     throw new KairosError('JOB_OPTION_INVALID', `state: must be one of ${JOB_STATES.join(', ')}, got ${String(query.state as JobState)}`, { details: { field: 'state' } });
   }
   if (query.cursor !== undefined) assertId(query.cursor);
-  return { queue: query.queue, state: query.state, cursor: query.cursor, limit };
+  const { states, ...filter } = toJobFilter(query, { ignore: ['cursor', 'limit'] });
+  // One state goes by the list statements of one state; several by the filtered ones.
+  if (states !== undefined && states.length === 1) return { ...filter, state: states[0], cursor: query.cursor, limit };
+  return { ...filter, states, cursor: query.cursor, limit };
 }

@@ -38,8 +38,13 @@ export class LeaseKeeper {
     if (ids.length === 0) return 0;
     const lost = await this.driver.jobExtendLeases({ owner: this.owner, ids, leaseMs: this.config.leaseMs, now: this.config.clock.param() });
     for (const id of lost) {
+      // A job cancelled by another process is gone from this owner too; its handler hears 'cancelled', not a lost lease.
+      const row = await this.driver.jobGet({ id }).catch(() => null);
+      const error = row?.state === 'cancelled'
+        ? new JobAbortedError(`job ${id} was cancelled`, 'cancelled')
+        : new JobAbortedError(`job ${id} is no longer held by this worker (cancelled or lease expired)`, 'lease-lost');
       for (const w of this.workers.values()) {
-        if (w.abandon(id, new JobAbortedError(`job ${id} is no longer held by this worker (cancelled or lease expired)`, 'lease-lost'))) break;
+        if (w.abandon(id, error)) break;
       }
     }
     return lost.length;

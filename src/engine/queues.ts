@@ -7,7 +7,7 @@
 import { describeValue, KairosError } from '../core/errors.js';
 import { assertQueueName } from '../core/job-options.js';
 import { JOB_STATES, type JobState } from '../core/job-state.js';
-import type { Driver, QueueRow, QueueWrite } from '../driver/driver.js';
+import type { Driver, JobFilter, QueueRow, QueueWrite } from '../driver/driver.js';
 
 /** The settings of a queue. In an update, a field left out keeps its value and null clears it. */
 export interface QueueSettings {
@@ -121,7 +121,19 @@ export class Queues {
     private readonly assertOpen: () => void,
     /** Called after a change made here, so this instance's worker of the queue acts on it at once. */
     private readonly onChange: (queue: string) => void,
+    /** Cancels every job matching a filter (the bulk action), returning how many. */
+    private readonly cancelFilter: (filter: JobFilter) => Promise<number>,
   ) {}
+
+  /**
+   * Drain a queue: cancel every job of it that waits to run (scheduled, held ones included), in batches; running jobs
+   * go on. Returns how many were cancelled. Pause the queue first to stop new work from starting meanwhile.
+   */
+  async drain(name: string): Promise<number> {
+    this.assertOpen();
+    assertQueueName(name);
+    return this.cancelFilter({ queue: name, states: ['scheduled'] });
+  }
 
   /** Every queue that has stored settings or jobs, by name, with its jobs by state. */
   async list(): Promise<QueueInfo[]> {

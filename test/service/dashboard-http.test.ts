@@ -91,6 +91,21 @@ describeEachStore('dashboard HTTP', ({ openKairos }) => {
     expect((await writer.post(`/jobs/${job.id}/cancel`)).status).toBe(200);
   });
 
+  it('lists queues with counts; a pause made here shows at the next read, though counts are reused for 5 s', async () => {
+    const { kairos } = await openKairos();
+    const server = await startDashboardServer(kairos);
+    servers.push(server);
+    await kairos.enqueueMany('mail', [{ payload: 1 }, { payload: 2 }]);
+    const c = await signIn(server, server.secrets.admin);
+    const before = (await (await c.get('/queues')).json()) as { name: string; paused: boolean; counts: Record<string, number> }[];
+    expect(before).toMatchObject([{ name: 'mail', paused: false, counts: { scheduled: 2 } }]);
+    expect((await c.post('/queues/mail/pause')).status).toBe(200);
+    const after = (await (await c.get('/queues')).json()) as { paused: boolean }[];
+    expect(after[0]!.paused).toBe(true);
+    const overview = (await (await c.get('/overview')).json()) as { counts: Record<string, number> };
+    expect(overview.counts).toMatchObject({ scheduled: 2, completed: 0 });
+  });
+
   it('answers an unchanged read with 304 to its ETag', async () => {
     const { kairos } = await openKairos();
     const server = await startDashboardServer(kairos);

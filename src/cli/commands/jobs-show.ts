@@ -38,7 +38,13 @@ export function describeJob(job: JobDetail): string {
     ['payload', clip(JSON.stringify(job.payload), 200)],
     ['result', job.result === null || job.result === undefined ? '-' : clip(JSON.stringify(job.result), 200)],
     ['last error', job.lastError === null ? '-' : clip(`${job.lastError.name}: ${job.lastError.message}`, 200)],
+    ['progress', job.progress === null || job.progress === undefined ? '-' : clip(JSON.stringify(job.progress), 200)],
   ];
+  // Flows, only where they apply (docs/flows.md).
+  if (job.dependsOn.length > 0) fields.push(['depends on', `${clip(job.dependsOn.join(', '), 200)} (waiting for ${job.waitingFor}; on failure: ${job.onDependencyFailure ?? 'cancel'})`]);
+  if (job.batchId !== null) fields.push(['batch', String(job.batchId)]);
+  if (job.fallbackOf !== null) fields.push(['fallback of', String(job.fallbackOf)]);
+  if (job.fallbackJobId !== null) fields.push(['fallback job', String(job.fallbackJobId)]);
   const width = Math.max(...fields.map(([label]) => label.length));
   const head = fields.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');
   if (job.attempts.length === 0) return `${head}\n\nattempts: none yet`;
@@ -50,5 +56,7 @@ export function describeJob(job: JobDetail): string {
     formatDuration(a.durationMs),
     a.error !== null ? clip(`${a.error.name}: ${a.error.message}`) : (a.note ?? ''),
   ]);
-  return `${head}\n\nattempts:\n${formatTable(['#', 'OUTCOME', 'WORKER', 'STARTED', 'DURATION', 'ERROR / NOTE'], rows)}`;
+  const table = `${head}\n\nattempts:\n${formatTable(['#', 'OUTCOME', 'WORKER', 'STARTED', 'DURATION', 'ERROR / NOTE'], rows)}`;
+  const logs = job.attempts.flatMap((a) => a.logs.map((l) => `${String(a.attempt).padStart(3)}  ${iso(l.at)}  ${l.line}`));
+  return logs.length === 0 ? table : `${table}\n\nlogs (attempt, time, line):\n${logs.join('\n')}`;
 }

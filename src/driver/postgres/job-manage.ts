@@ -6,11 +6,14 @@ import type { Session } from './pg-session.js';
 import type { attemptSql } from './queries/attempts.js';
 import type { jobWriteSql } from './queries/job-writes.js';
 import type { jobSql } from './queries/jobs.js';
+import type { flowSql } from './queries/flows.js';
+import { endJobs, fallbackFor } from './flow-ops.js';
 
 interface Sql {
   job: ReturnType<typeof jobSql>;
   jobWrite: ReturnType<typeof jobWriteSql>;
   attempt: ReturnType<typeof attemptSql>;
+  flow: ReturnType<typeof flowSql>;
 }
 
 /** Cancels a pending or running job (locked first); a running one gets a 'cancelled' attempt and its owner is told. */
@@ -26,6 +29,7 @@ export async function cancel(s: Session, sql: Sql, p: ({ id: number } | { queue:
     await s.run(sql.attempt.insert, [row.id, row.attempt, row.owner, row.startedAt ?? finishedAt, finishedAt, 'cancelled', null, 'cancelled while running']);
     s.notify({ kind: 'job-cancelled', id: base.id, queue: row.queue, owner: row.owner });
   }
+  await endJobs(s, sql.flow, [base.id], p.now ?? null);
   return { ...base, cancelled: true };
 }
 
@@ -45,8 +49,14 @@ export async function replay(s: Session, sql: Sql, id: number, now: number | nul
 }
 
 /** Requeues or fails running jobs whose lease ended; requeued ones are announced per queue. */
-export async function rescue(s: Session, sql: ReturnType<typeof jobWriteSql>, now: number | null, limit: number): Promise<RescuedJob[]> {
-  const rows = await s.run<RescuedJob & { runAt: number }>(sql.rescueExpired, [now, limit]);
+export async function rescue(s: Session, sql: Sql, now: number | null, limit: number): Promise<RescuedJob[]> {
+  const rows = await s.run<RescuedJob & { runAt: number }>(sql.jobWrite.rescueExpired, [now, limit]);
+  // Rescues that failed a job finally: its fallback and what its end sets off, in the same transaction.
+  const failed = rows.filter((r) => r.state === 'failed').map((r) => toJobId(r.id));
+  if (failed.length > 0) {
+    await fallbackFor(s, sql.flow, failed, now);
+    await endJobs(s, sql.flow, failed, now);
+  }
   const earliest = new Map<string, number>();
   for (const r of rows) {
     if (r.state === 'scheduled' && !(r.runAt >= (earliest.get(r.queue) ?? Infinity))) earliest.set(r.queue, r.runAt);

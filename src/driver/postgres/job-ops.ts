@@ -6,12 +6,15 @@ import { toJobId } from '../ids.js';
 import type { jobSql } from './queries/jobs.js';
 import type { jobWriteSql } from './queries/job-writes.js';
 import type { Session } from './pg-session.js';
+import type { flowSql } from './queries/flows.js';
+import { endJobs, fallbackFor, insertExtras, needsExtras } from './flow-ops.js';
 
 type JobSql = ReturnType<typeof jobSql>;
 type JobWriteSql = ReturnType<typeof jobWriteSql>;
+type FlowSql = ReturnType<typeof flowSql>;
 
 /** Inserts in item order: runs of keyless jobs in one statement each, keyed jobs one by one with their dedupe policy. */
-export async function insertAll(s: Session, sql: JobSql, jobs: readonly NewJob[], now: number | null): Promise<InsertResult[]> {
+export async function insertAll(s: Session, sql: JobSql, jobs: readonly NewJob[], now: number | null, flow?: FlowSql): Promise<InsertResult[]> {
   const out = new Array<InsertResult>(jobs.length);
   const keyedHere = new Map<number, number>();
   let i = 0;
@@ -28,6 +31,8 @@ export async function insertAll(s: Session, sql: JobSql, jobs: readonly NewJob[]
     out[i] = await insertKeyed(s, sql, jobs[i]!, now, i, keyedHere);
     i++;
   }
+  // Tags and dependencies (flows, migration 007), in the same transaction.
+  if (flow !== undefined && needsExtras(jobs)) await insertExtras(s, flow, jobs, out, now);
   for (const [queue, runAt] of earliestByQueue(jobs, out)) s.notify({ kind: 'job-available', queue, runAt });
   return out;
 }
@@ -154,8 +159,17 @@ export function onlyDistinctCompletions(items: readonly FinishItem[]): boolean {
  * refuse unless the first one did not apply, goes into the next round): per round one statement for completions and
  * one for everything else. Requeued jobs are announced.
  */
-export async function finishMany(s: Pick<Session, 'run' | 'notify'>, sql: JobWriteSql, items: readonly FinishItem[], now: number | null): Promise<boolean[]> {
+export async function finishMany(
+  s: Pick<Session, 'run' | 'notify'>,
+  sql: JobWriteSql,
+  items: readonly FinishItem[],
+  now: number | null,
+  flow: FlowSql,
+): Promise<boolean[]> {
   const applied = new Array<boolean>(items.length).fill(false);
+  /** Jobs whose end has consequences to write (flow <> 0), and jobs that failed finally (fallbacks). */
+  const ended: number[] = [];
+  const failed: number[] = [];
   let rest = items.map((item, idx) => ({ item, idx }));
   while (rest.length > 0) {
     const seen = new Set<number>();
@@ -169,15 +183,18 @@ export async function finishMany(s: Pick<Session, 'run' | 'notify'>, sql: JobWri
     const done = round.filter((e) => e.item.state === 'completed');
     const others = round.filter((e) => e.item.state !== 'completed');
     if (done.length > 0) {
-      const ids = await s.run<{ id: number }>(sql.completeMany, [
+      const ids = await s.run<{ id: number; flow: number }>(sql.completeMany, [
         done.map((e) => e.item.id), done.map((e) => e.item.owner), done.map((e) => e.item.attempt), done.map((e) => e.item.result ?? null), now,
       ]);
       const byId = new Map(done.map((e) => [e.item.id, e.idx]));
-      for (const r of ids) applied[byId.get(r.id)!] = true;
+      for (const r of ids) {
+        applied[byId.get(r.id)!] = true;
+        if (r.flow !== 0) ended.push(r.id);
+      }
     }
     if (others.length > 0) {
       const col = <T>(f: (i: FinishItem) => T) => others.map((e) => f(e.item));
-      const rows = await s.run<{ idx: number; queue: string; state: string; runAt: number }>(sql.finishOthers, [
+      const rows = await s.run<{ idx: number; id: number; queue: string; state: string; runAt: number; flow: number }>(sql.finishOthers, [
         others.map((e) => e.idx), col((i) => i.id), col((i) => i.owner), col((i) => i.attempt), col((i) => i.state), col((i) => i.runAt ?? null),
         col((i) => (i.state === 'scheduled' && !i.countsAttempt ? 1 : 0)), col((i) => i.result ?? null), col((i) => i.error ?? null),
         col((i) => i.startedAt), col((i) => i.outcome), col((i) => i.note ?? null), now,
@@ -186,10 +203,26 @@ export async function finishMany(s: Pick<Session, 'run' | 'notify'>, sql: JobWri
       for (const r of rows) {
         applied[r.idx] = true;
         if (r.state === 'scheduled' && !(r.runAt >= (requeued.get(r.queue) ?? Infinity))) requeued.set(r.queue, r.runAt);
+        if (r.state !== 'scheduled' && r.flow !== 0) ended.push(toJobId(r.id));
+        if (r.state === 'failed') failed.push(toJobId(r.id));
       }
       for (const [queue, runAt] of requeued) s.notify({ kind: 'job-available', queue, runAt });
     }
     rest = later;
   }
+  await fallbackFor(s, flow, failed, now);
+  if (ended.length > 0) await endJobs(s, flow, ended, now);
   return applied;
+}
+
+/**
+ * Completions without a transaction (one statement): each job whose end has consequences to write is left as it
+ * is and reported unapplied, for the caller to complete in a transaction with them.
+ */
+export async function completeUnflowed(s: Pick<Session, 'run'>, sql: JobWriteSql, items: readonly FinishItem[], now: number | null): Promise<boolean[]> {
+  const ids = await s.run<{ id: number }>(sql.completeManyUnflowed, [
+    items.map((i) => i.id), items.map((i) => i.owner), items.map((i) => i.attempt), items.map((i) => i.result ?? null), now,
+  ]);
+  const done = new Set(ids.map((r) => toJobId(r.id)));
+  return items.map((i) => done.has(i.id));
 }

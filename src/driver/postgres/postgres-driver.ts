@@ -6,12 +6,15 @@ import pg from 'pg';
 import { KairosError } from '../../core/errors.js';
 import type { NewJob } from '../../core/job-options.js';
 import type {
-  ApiKeyRow, AttemptRow, CalendarRow, CancelResult, ClaimedJob, Driver, DriverCapabilities, DueMinute, FinishedMinute, FinishItem, InsertResult,
-  InstanceRow, JobCount, JobListParams, JobPage, JobRow, MaterializeResult, MigrateResult, OccurrenceRow, QueueRow, QueueWrite, RescuedJob,
-  SchedulePlanWrite, ScheduleRow, ScheduleWrite, StoreNotification, Subscription,
+  ApiKeyRow, AttemptLogRow, AttemptProgressRow, AttemptRow, BatchRow, BulkResult, CalendarRow, CancelResult, ClaimedJob, Driver, DriverCapabilities,
+  DueMinute, FinishedMinute, FinishItem, InsertResult, InstanceRow, JobCount, JobFilter, JobListParams, JobPage, JobRow, MaterializeResult, MigrateResult,
+  OccurrenceRow, QueueRow, QueueWrite, ReportItem, RescuedJob, SchedulePlanWrite, ScheduleRow, ScheduleWrite, StoreNotification, Subscription,
 } from '../driver.js';
 import { toJobId } from '../ids.js';
-import { claim, finishMany, insertAll, insertKeylessAnnounced, onlyDistinctCompletions } from './job-ops.js';
+import { isFiltered } from '../job-filter.js';
+import { cancelMany, createBatch, deleteMany, getBatch, needsExtras, replayMany, resolveUnresolved, selectJobs } from './flow-ops.js';
+import { claim, completeUnflowed, finishMany, insertAll, insertKeylessAnnounced, onlyDistinctCompletions } from './job-ops.js';
+import { flowSql } from './queries/flows.js';
 import { cancel, replay, rescue } from './job-manage.js';
 import { migrate } from './migrate.js';
 import { translate } from './pg-errors.js';
@@ -22,7 +25,7 @@ import { apiKeySql } from './queries/api-keys.js';
 import { attemptSql } from './queries/attempts.js';
 import { jobWriteSql } from './queries/job-writes.js';
 import { insightSql } from './queries/insights.js';
-import { jobSql } from './queries/jobs.js';
+import { jobSql, RARE_STATES } from './queries/jobs.js';
 import { occurrenceSql } from './queries/occurrences.js';
 import { queueSql } from './queries/queues.js';
 import { scheduleSql } from './queries/schedules.js';
@@ -37,6 +40,7 @@ export type PostgresDriverOptions = ({ connectionString: string; poolSize?: numb
 };
 
 const NO_CURSOR = Number.MAX_SAFE_INTEGER;
+
 
 function jobRow(raw: JobRow): JobRow {
   return { ...raw, id: toJobId(raw.id) };
@@ -81,7 +85,7 @@ export class PostgresDriver implements Driver {
     const t = tablesIn(schema);
     this.sql = {
       job: jobSql(t), jobWrite: jobWriteSql(t), attempt: attemptSql(t), schedule: scheduleSql(t), occurrence: occurrenceSql(t), queue: queueSql(t),
-      maintenance: maintenanceSql(t), insight: insightSql(t), apiKey: apiKeySql(t),
+      maintenance: maintenanceSql(t), flow: flowSql(t), insight: insightSql(t), apiKey: apiKeySql(t),
     };
   }
 
@@ -125,6 +129,37 @@ export class PostgresDriver implements Driver {
     return (await this.query<AttemptRow>(this.sql.attempt.listByJob, [p.jobId])).map((r) => ({ ...r, jobId: toJobId(r.jobId) }));
   }
 
+  async batchCreate(p: { jobs: readonly NewJob[]; completion: NewJob; now?: number; tx?: unknown }): Promise<{ batchId: number; jobs: InsertResult[]; completionJobId: number }> {
+    this.check();
+    const now = p.now ?? null;
+    const body = (s: Session) => createBatch(s, this.sql.flow, (jobs) => insertAll(s, this.sql.job, jobs, now, this.sql.flow), p.jobs, p.completion, now);
+    return p.tx !== undefined ? this.db.inCallerTransaction(p.tx, body) : this.db.transaction(body);
+  }
+
+  async batchGet(p: { id: number }): Promise<BatchRow | null> {
+    this.check();
+    return getBatch({ run: (text, values) => this.db.query(text, values) }, this.sql.flow, p.id);
+  }
+
+  async attemptLogListByJob(p: { jobId: number }): Promise<AttemptLogRow[]> {
+    return this.query<AttemptLogRow>(this.sql.attempt.logListByJob, [p.jobId]);
+  }
+
+  async attemptProgressListByJob(p: { jobId: number }): Promise<AttemptProgressRow[]> {
+    return this.query<AttemptProgressRow>(this.sql.attempt.progressListByJob, [p.jobId]);
+  }
+
+  async attemptReportMany(p: { items: readonly ReportItem[]; now?: number }): Promise<boolean[]> {
+    if (p.items.length === 0) return [];
+    const logs = p.items.flatMap((item) => item.logs.map((log) => [item.id, log.at, log.line] as const));
+    const rows = await this.query<{ id: number }>(this.sql.attempt.reportMany, [
+      p.items.map((i) => i.id), p.items.map((i) => i.owner), p.items.map((i) => i.attempt), p.items.map((i) => i.progress),
+      logs.map((l) => l[0]), logs.map((l) => l[1]), logs.map((l) => l[2]), p.now ?? null,
+    ]);
+    const held = new Set(rows.map((r) => Number(r.id)));
+    return p.items.map((i) => held.has(i.id));
+  }
+
   async calendarDelete(p: { name: string }): Promise<boolean> {
     return this.tx(async (s) => {
       const gone = (await s.conn.query(this.sql.occurrence.calendarDelete, [p.name])).rowCount === 1;
@@ -164,6 +199,27 @@ export class PostgresDriver implements Driver {
     return this.tx((s) => cancel(s, this.sql, p));
   }
 
+  async jobCancelMany(p: { filter: JobFilter; cursor?: number; limit: number; now?: number }): Promise<BulkResult> {
+    return this.tx((s) => cancelMany(s, this.sql.flow, p.filter, p.cursor, p.limit, p.now ?? null));
+  }
+
+  async jobDeleteMany(p: { filter: JobFilter; cursor?: number; limit: number }): Promise<BulkResult> {
+    return this.tx((s) => deleteMany(s, this.sql.flow, p.filter, p.cursor, p.limit));
+  }
+
+  async jobReplayMany(p: { filter: JobFilter; cursor?: number; limit: number; now?: number }): Promise<BulkResult> {
+    return this.tx((s) => replayMany(s, this.sql.flow, p.filter, p.cursor, p.limit, p.now ?? null));
+  }
+
+  async jobResolveFlows(p: { limit: number; now?: number }): Promise<number> {
+    return this.tx((s) => resolveUnresolved(s, this.sql.flow, p.limit, p.now ?? null));
+  }
+
+  async jobWatch(p: { id: number }): Promise<JobRow | null> {
+    const [row] = await this.query<JobRow>(this.sql.flow.watch, [p.id]);
+    return row === undefined ? null : jobRow(row);
+  }
+
   /** Each priority level's statement commits on its own; see claim() in job-ops.ts. */
   async jobClaim(p: { queue: string; limit: number; owner: string; leaseMs: number; now?: number }): Promise<ClaimedJob[]> {
     this.check();
@@ -195,7 +251,7 @@ export class PostgresDriver implements Driver {
   }): Promise<{ finished: boolean[]; claimed: ClaimedJob[] }> {
     const now = p.now ?? null;
     return this.tx(async (s) => {
-      const finished = await finishMany(s, this.sql.jobWrite, p.items, now);
+      const finished = await finishMany(s, this.sql.jobWrite, p.items, now, this.sql.flow);
       const claimed = p.claim.limit > 0 ? await claim(s, this.sql.job, { ...p.claim, now }) : [];
       return { finished, claimed };
     });
@@ -209,10 +265,16 @@ export class PostgresDriver implements Driver {
     if (p.items.length === 0) return [];
     if (onlyDistinctCompletions(p.items)) {
       this.check();
-      // The common batch needs no transaction round trips: one statement, and nothing to announce.
-      return finishMany({ run: (text, values) => this.db.query(text, values), notify: () => undefined }, this.sql.jobWrite, p.items, p.now ?? null);
+      // The common batch needs no transaction round trips: one statement, and nothing to announce. Jobs whose end
+      // sets something off (flows) are left out by it and completed below, in a transaction with their consequences.
+      const applied = await completeUnflowed({ run: (text, values) => this.db.query(text, values) }, this.sql.jobWrite, p.items, p.now ?? null);
+      const rest = p.items.flatMap((item, i) => (applied[i] ? [] : [{ item, i }]));
+      if (rest.length === 0) return applied;
+      const again = await this.tx((s) => finishMany(s, this.sql.jobWrite, rest.map((r) => r.item), p.now ?? null, this.sql.flow));
+      for (const [k, r] of rest.entries()) applied[r.i] = again[k] === true;
+      return applied;
     }
-    return this.tx((s) => finishMany(s, this.sql.jobWrite, p.items, p.now ?? null));
+    return this.tx((s) => finishMany(s, this.sql.jobWrite, p.items, p.now ?? null, this.sql.flow));
   }
 
   async jobGet(p: { id: number }): Promise<JobRow | null> {
@@ -225,19 +287,29 @@ export class PostgresDriver implements Driver {
     this.check();
     if (p.jobs.length === 0) return [];
     const now = p.now ?? null;
-    if (p.tx !== undefined) return this.db.inCallerTransaction(p.tx, (s) => insertAll(s, this.sql.job, p.jobs, now));
-    if (p.jobs.every((j) => j.key === null)) {
+    if (p.tx !== undefined) return this.db.inCallerTransaction(p.tx, (s) => insertAll(s, this.sql.job, p.jobs, now, this.sql.flow));
+    if (p.jobs.every((j) => j.key === null) && !needsExtras(p.jobs)) {
       return insertKeylessAnnounced({ run: (text, values) => this.db.query(text, values) }, this.sql.job, p.jobs, now, this.db.channel);
     }
-    return this.db.transaction((s) => insertAll(s, this.sql.job, p.jobs, now));
+    return this.db.transaction((s) => insertAll(s, this.sql.job, p.jobs, now, this.sql.flow));
   }
 
   async jobList(p: JobListParams): Promise<JobPage> {
+    if (isFiltered(p)) {
+      this.check();
+      const { cursor, limit, state, ...filter } = p;
+      const jobs = await selectJobs({ run: (text, values) => this.db.query(text, values) }, this.sql.flow, state === undefined ? filter : { ...filter, states: [state] }, cursor, limit);
+      const last = jobs[jobs.length - 1];
+      return { jobs, nextCursor: jobs.length === limit && last !== undefined ? last.id : null };
+    }
     const base = [p.cursor ?? NO_CURSOR, p.limit];
     const j = this.sql.job;
+    const rare = p.state !== undefined && (RARE_STATES as readonly string[]).includes(p.state);
     const rows = p.queue !== undefined
-      ? (p.state !== undefined ? await this.query<JobRow>(j.listByQueueState, [...base, p.queue, p.state]) : await this.query<JobRow>(j.listByQueue, [...base, p.queue]))
-      : (p.state !== undefined ? await this.query<JobRow>(j.listByState, [...base, p.state]) : await this.query<JobRow>(j.listAll, base));
+      ? (p.state !== undefined
+        ? await this.query<JobRow>(rare ? j.listByQueueRareState : j.listByQueueState, [...base, p.queue, p.state])
+        : await this.query<JobRow>(j.listByQueue, [...base, p.queue]))
+      : (p.state !== undefined ? await this.query<JobRow>(rare ? j.listByRareState : j.listByState, [...base, p.state]) : await this.query<JobRow>(j.listAll, base));
     const jobs = rows.map(jobRow);
     const last = jobs[jobs.length - 1];
     return { jobs, nextCursor: jobs.length === p.limit && last !== undefined ? last.id : null };
@@ -263,7 +335,7 @@ export class PostgresDriver implements Driver {
   }
 
   async jobRescueExpired(p: { now?: number; limit: number }): Promise<RescuedJob[]> {
-    return this.tx((s) => rescue(s, this.sql.jobWrite, p.now ?? null, p.limit));
+    return this.tx((s) => rescue(s, this.sql, p.now ?? null, p.limit));
   }
 
   async leaseNextExpiry(): Promise<number | null> {

@@ -5,6 +5,7 @@ import { toJobId } from '../ids.js';
 import type { Session } from './pg-session.js';
 import type { occurrenceSql } from './queries/occurrences.js';
 import type { scheduleSql } from './queries/schedules.js';
+import type { flowSql } from './queries/flows.js';
 
 type ScheduleSql = ReturnType<typeof scheduleSql>;
 type OccurrenceSql = ReturnType<typeof occurrenceSql>;
@@ -104,9 +105,13 @@ async function insertOccurrences(s: Session, sql: OccurrenceSql, scheduleId: str
  * Writes each plan whose schedule is still at the version it was planned from; the schedules are locked first, in id
  * order. Created jobs are announced.
  */
+function hasTags(w: SchedulePlanWrite): boolean {
+  return (w.plan.released?.job.tags ?? null) !== null || w.plan.occurrences.some((o) => (o.job?.tags ?? null) !== null);
+}
+
 export async function applyPlans(
   s: Session,
-  sql: { schedule: ScheduleSql; occurrence: OccurrenceSql },
+  sql: { schedule: ScheduleSql; occurrence: OccurrenceSql; flow?: ReturnType<typeof flowSql> },
   plans: readonly SchedulePlanWrite[],
   now: number | null,
 ): Promise<MaterializeResult[]> {
@@ -125,6 +130,11 @@ export async function applyPlans(
     }
     results.push(await applyPlan(s, sql, w, queueOf, now));
     versions.set(w.scheduleId, w.version + 1);
+  }
+  // Tag rows (migration 007) of the jobs made, so tag filters find schedule jobs too.
+  if (sql.flow !== undefined && plans.some((p) => hasTags(p))) {
+    const made = results.flatMap((r) => r.jobs.map((j) => j.id));
+    if (made.length > 0) await s.run(sql.flow.tagsInsert, [made]);
   }
   for (const [queue, runAt] of earliest) s.notify({ kind: 'job-available', queue, runAt });
   return results;

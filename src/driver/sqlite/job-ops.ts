@@ -1,9 +1,10 @@
 /** The job operations of the SQLite driver, as plain functions over prepared statements, run inside its transactions. */
 import { describeValue, KairosError } from '../../core/errors.js';
 import { PRIORITY_MIN, type NewJob } from '../../core/job-options.js';
-import type { CancelResult, ClaimedJob, FinishItem, InsertResult, JobRow, RescuedJob } from '../driver.js';
+import type { CancelResult, ClaimedJob, FinishItem, InsertResult, JobRow, RescuedJob, StoreNotification } from '../driver.js';
 import { toJobId } from '../ids.js';
 import { STATE_CODE } from '../state-codes.js';
+import { endJobs, fallbackFor } from './flow-end.js';
 import { COMPLETE_ROWS, INSERT_ROWS } from './queries/jobs.js';
 import type { Statements } from './statements.js';
 
@@ -101,10 +102,15 @@ export function claim(s: Statements, p: { queue: string; limit: number; owner: s
   return out;
 }
 
-export function finishMany(s: Statements, items: readonly FinishItem[], now: number): boolean[] {
+/**
+ * Applies finished attempts; then, in the same transaction, what their ends set off (flows, migration 007): the
+ * dependents and waiters of jobs that ended, and the fallback job of each that failed finally.
+ */
+export function finishMany(s: Statements, items: readonly FinishItem[], now: number, notes: StoreNotification[] = []): boolean[] {
   const applied = new Array<boolean>(items.length).fill(false);
   const completed: [number, string, number, string | null][] = [];
   const index = new Map<number, number>();
+  const ended: number[] = [];
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
     if (item.state === 'completed' && !index.has(item.id)) {
@@ -114,13 +120,21 @@ export function finishMany(s: Statements, items: readonly FinishItem[], now: num
       // A second completion of the same job in one batch (another attempt or owner): RETURNING gives only the id,
       // so this one is written on its own. The fence lets at most one of them apply.
       applied[i] = s.job.finishFinal.run({ id: item.id, owner: item.owner, attempt: item.attempt, error: null, state: STATE_CODE.completed, now, result: item.result ?? null }).changes === 1;
+      if (applied[i]) ended.push(item.id);
     } else {
       applied[i] = finishOne(s, item, now);
+      if (applied[i] && item.state !== 'scheduled') ended.push(item.id);
+      if (applied[i] && item.state === 'failed') fallbackFor(s, item.id, now, notes);
     }
   }
   if (completed.length > 0) {
-    for (const id of completeAll(s, completed, now)) applied[index.get(id)!] = true;
+    for (const id of completeAll(s, completed, now)) {
+      // A negative id: completed, and its end has consequences to write.
+      applied[index.get(Math.abs(id))!] = true;
+      if (id < 0) ended.push(-id);
+    }
   }
+  if (ended.length > 0) endJobs(s, ended, now, notes);
   return applied;
 }
 
@@ -158,7 +172,7 @@ function finishOne(s: Statements, item: FinishItem, now: number): boolean {
   return true;
 }
 
-export function rescue(s: Statements, now: number, limit: number): RescuedJob[] {
+export function rescue(s: Statements, now: number, limit: number, notes: StoreNotification[] = []): RescuedJob[] {
   const rows = s.job.expiredLeases.all({ now, limit }) as { id: number; queue: string; attempt: number; maxAttempts: number; owner: string; startedAt: number }[];
   const out: RescuedJob[] = [];
   for (const r of rows) {
@@ -169,11 +183,15 @@ export function rescue(s: Statements, now: number, limit: number): RescuedJob[] 
     if (changed === 0) continue;
     s.attempt.insert.run({ jobId: r.id, attempt: r.attempt, workerId: r.owner, startedAt: r.startedAt, finishedAt: now, outcome: 'lease-expired', error, note: null });
     out.push({ id: r.id, queue: r.queue, attempt: r.attempt, owner: r.owner, state: final ? 'failed' : 'scheduled' });
+    if (final) {
+      fallbackFor(s, r.id, now, notes);
+      endJobs(s, [r.id], now, notes);
+    }
   }
   return out;
 }
 
-export function cancel(s: Statements, p: { id?: number; queue?: string; key?: string; now: number }): CancelResult | null {
+export function cancel(s: Statements, p: { id?: number; queue?: string; key?: string; now: number }, notes: StoreNotification[] = []): CancelResult | null {
   const row = (p.id !== undefined ? s.job.get.get({ id: p.id }) : s.job.activeByKey.get({ queue: p.queue, key: p.key })) as JobRow | undefined;
   if (row === undefined) return null;
   const base = { id: row.id, queue: row.queue, previousState: row.state, owner: row.owner, attempt: row.attempt };
@@ -185,7 +203,14 @@ export function cancel(s: Statements, p: { id?: number; queue?: string; key?: st
       outcome: 'cancelled', error: null, note: 'cancelled while running',
     });
   }
+  endJobs(s, [row.id], p.now, notes);
   return { ...base, cancelled: true };
+}
+
+/** Replays a final job if it is final (the bulk form of replay): true when it moved. */
+export function replayQuiet(s: Statements, p: { id: number; now: number }): boolean {
+  s.job.archiveCompletedAttempt.run(p);
+  return s.job.replay.run(p).changes === 1;
 }
 
 /** Replays a final job: same id, due at `now`; the completed attempt moves from the job row to kairos_attempts first. */

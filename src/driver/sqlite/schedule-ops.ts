@@ -33,10 +33,13 @@ export function upsertSchedule(s: Statements, w: ScheduleWrite, expectedVersion:
 }
 
 function insertJob(s: Statements, job: NewJob, now: number): number {
-  return toJobId(s.job.insert.run({
+  const id = toJobId(s.job.insert.run({
     queue: job.queue, payload: job.payload, priority: job.priority, runAt: job.runAt, maxAttempts: job.maxAttempts, backoff: job.backoff,
     timeoutMs: job.timeoutMs, deadline: job.deadline, tags: job.tags, now, scheduleId: job.scheduleId ?? null, occurrenceAt: job.occurrenceAt ?? null,
   }).lastInsertRowid);
+  // Tag rows (migration 007), so tag filters find schedule jobs too.
+  if (job.tags !== null) s.flow.tagsInsert.run({ id });
+  return id;
 }
 
 /** Writes one schedule's plan; see Driver.scheduleMaterializeDue. */
@@ -54,6 +57,7 @@ function applyPlan(s: Statements, scheduleId: string, version: number, plan: Mat
       runsAdded++;
     } else {
       s.job.deleteOne.run({ id });
+      s.flow.tagsDelete.run({ id });
     }
   }
   for (const o of plan.occurrences) {
@@ -63,6 +67,7 @@ function applyPlan(s: Statements, scheduleId: string, version: number, plan: Mat
       // The occurrence key decides: if another pass recorded this occurrence first, the job just made is undone.
       if (s.schedule.occurrenceInsert.run({ ...base, jobId: id }).changes === 0) {
         s.job.deleteOne.run({ id });
+        s.flow.tagsDelete.run({ id });
         continue;
       }
       result.jobs.push({ id, runAt: o.job.runAt, occurrenceAt: o.at });

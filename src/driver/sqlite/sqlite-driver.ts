@@ -6,15 +6,18 @@ import Database from 'better-sqlite3';
 import { KairosError } from '../../core/errors.js';
 import { PRIORITY_MIN, type NewJob } from '../../core/job-options.js';
 import type {
-  ApiKeyRow, AttemptRow, CalendarRow, CancelResult, ClaimedJob, Driver, DriverCapabilities, DueMinute, FinishedMinute, FinishItem, InsertResult,
-  InstanceRow, JobCount, JobListParams, JobPage, JobRow, MaterializeResult, MigrateResult, OccurrenceRow, QueueRow, QueueWrite, RescuedJob,
-  SchedulePlanWrite, ScheduleRow, ScheduleWrite,
+  ApiKeyRow, AttemptLogRow, AttemptProgressRow, AttemptRow, BatchRow, BulkResult, CalendarRow, CancelResult, ClaimedJob, Driver, DriverCapabilities,
+  DueMinute, FinishedMinute, FinishItem, InsertResult, InstanceRow, JobCount, JobFilter, JobListParams, JobPage, JobRow, MaterializeResult, MigrateResult,
+  OccurrenceRow, QueueRow, QueueWrite, ReportItem, RescuedJob, SchedulePlanWrite, ScheduleRow, ScheduleWrite, StoreNotification, Subscription,
 } from '../driver.js';
+import { endJobs } from './flow-end.js';
+import { cancelMany, createBatch, deleteMany, getBatch, insertExtras, needsExtras, replayMany, resolveUnresolved, selectJobs } from './flow-ops.js';
 import { cancel, claim, finishMany, insertAll, replay, rescue } from './job-ops.js';
 import { migrate } from './migrate.js';
 import { applyPlans, listDue, toScheduleRow, upsertSchedule } from './schedule-ops.js';
 import { statementsFor, type Statements } from './statements.js';
 import { STATE_CODE } from '../state-codes.js';
+import { isFiltered } from '../job-filter.js';
 
 /** How hard a commit is pushed to disk. See docs/architecture.md, "Durability". */
 export type SqliteDurability = 'normal' | 'full';
@@ -44,6 +47,7 @@ function toQueueRow(raw: RawQueueRow | undefined): QueueRow | null {
 
 const NO_CURSOR = Number.MAX_SAFE_INTEGER;
 
+
 /** Native errors become KairosErrors; KairosErrors pass through. */
 function translate(cause: unknown): never {
   if (cause instanceof KairosError) throw cause;
@@ -69,7 +73,9 @@ function asConnection(tx: unknown): Database.Database {
 
 export class SqliteDriver implements Driver {
   readonly name = 'sqlite';
-  readonly capabilities: DriverCapabilities = { listenNotify: false, timePrecisionMs: 1, syncTransactions: true, multiProcess: true };
+  readonly capabilities: DriverCapabilities = { listenNotify: false, localNotify: true, timePrecisionMs: 1, syncTransactions: true, multiProcess: true };
+  /** Subscribers of this driver's own notifications (released dependents, fallback jobs, watched jobs that ended). */
+  private readonly listeners = new Set<(n: StoreNotification) => void>();
   private readonly db: Database.Database;
   private readonly ownsDb: boolean;
   private statements: Statements | null = null;
@@ -86,6 +92,9 @@ export class SqliteDriver implements Driver {
   private readonly cancelTxn: Database.Transaction<(p: { id?: number; queue?: string; key?: string; now: number }) => CancelResult | null>;
   private readonly replayTxn: Database.Transaction<(p: { id: number; now: number }) => JobRow>;
   private readonly pruneTxn: Database.Transaction<(p: { finishedBefore: number; failedBefore: number; limit: number }) => number>;
+  /** Notifications of the transaction in progress; sent once it commits. */
+  private notes: StoreNotification[] = [];
+  private readonly reportTxn: Database.Transaction<(items: readonly ReportItem[], now: number) => boolean[]>;
 
   constructor(options: SqliteDriverOptions) {
     this.ownsDb = options.database === undefined;
@@ -108,25 +117,41 @@ export class SqliteDriver implements Driver {
       let t = txnCache.get(db);
       if (t === undefined) {
         const s = statementsFor(db);
-        t = db.transaction((js: readonly NewJob[], n: number) => insertAll(s, js, n));
+        t = db.transaction((js: readonly NewJob[], n: number) => {
+          const out = insertAll(s, js, n);
+          // Tags and dependencies (flows, migration 007), in the same transaction.
+          if (needsExtras(js)) insertExtras(s, js, out, n);
+          return out;
+        });
         txnCache.set(db, t);
       }
       // Inside the caller's transaction better-sqlite3 nests as a savepoint; otherwise take the write lock at once.
       return db.inTransaction ? t(jobs, now) : t.immediate(jobs, now);
     };
-    this.claimTxn = this.db.transaction((p) => claim(this.s, p));
-    this.finishTxn = this.db.transaction((items, now) => finishMany(this.s, items, now));
-    this.finishAndClaimTxn = this.db.transaction((items, c) => ({ finished: finishMany(this.s, items, c.now), claimed: claim(this.s, c) }));
-    this.rescueTxn = this.db.transaction((now, limit) => rescue(this.s, now, limit));
+    this.claimTxn = this.db.transaction((p) => this.endExpired(claim(this.s, p), p.now));
+    this.finishTxn = this.db.transaction((items, now) => finishMany(this.s, items, now, this.notes));
+    this.finishAndClaimTxn = this.db.transaction((items, c) => ({ finished: finishMany(this.s, items, c.now, this.notes), claimed: this.endExpired(claim(this.s, c), c.now) }));
+    this.rescueTxn = this.db.transaction((now, limit) => rescue(this.s, now, limit, this.notes));
     this.replayTxn = this.db.transaction((p) => replay(this.s, p));
-    this.cancelTxn = this.db.transaction((p) => cancel(this.s, p));
+    this.cancelTxn = this.db.transaction((p) => cancel(this.s, p, this.notes));
     this.pruneTxn = this.db.transaction((p) => {
       const ids = (this.s.job.prunable.all(p) as { id: number }[]).map((r) => r.id);
       if (ids.length === 0) return 0;
       const json = JSON.stringify(ids);
       this.s.attempt.deleteByJobs.run({ ids: json });
+      this.s.flow.tagsDeleteMany.run({ ids: json });
+      this.s.flow.batchDeleteByCompletion.run({ ids: json });
+      this.s.attempt.progressDeleteByJobs.run({ ids: json });
+      this.s.attempt.logDeleteByJobs.run({ ids: json });
       return this.s.job.deleteMany.run({ ids: json }).changes;
     });
+    this.reportTxn = this.db.transaction((items, now) => items.map((item) => {
+      const a = this.s.attempt;
+      if (a.reportHeld.get({ id: item.id, owner: item.owner, attempt: item.attempt }) === undefined) return false;
+      if (item.progress !== null) a.progressUpsert.run({ id: item.id, attempt: item.attempt, progress: item.progress, now });
+      for (const log of item.logs) a.logInsert.run({ id: item.id, attempt: item.attempt, at: log.at, line: log.line });
+      return true;
+    }));
   }
 
   /** The prepared statements, once the schema exists (migrate() first; Kairos.open does). */
@@ -152,14 +177,35 @@ export class SqliteDriver implements Driver {
     return this.run(fn);
   }
 
-  /** Runs a synchronous store operation, translating native errors. */
+  /** Runs a synchronous store operation, translating native errors; sends its notifications once it committed. */
   private run<T>(fn: () => T): T {
     if (this.closed) throw new KairosError('CLOSED', 'the SQLite store is closed');
+    this.notes = [];
+    let result: T;
     try {
-      return fn();
+      result = fn();
     } catch (cause) {
+      this.notes = [];
       translate(cause);
     }
+    if (this.notes.length > 0) this.dispatch(this.notes.splice(0));
+    return result;
+  }
+
+  private dispatch(notes: StoreNotification[]): void {
+    if (this.listeners.size === 0) return;
+    // After the caller's turn: a listener may call back into the driver.
+    queueMicrotask(() => {
+      for (const n of notes) for (const l of this.listeners) l(n);
+    });
+  }
+
+  /** Deadlines passed in the claim end jobs too: their flows are written in the claim's transaction. */
+  private endExpired(claimed: ClaimedJob[], now: number): ClaimedJob[] {
+    let expired: number[] | null = null;
+    for (const c of claimed) if (c.state === 'expired') (expired ??= []).push(c.id);
+    if (expired !== null) endJobs(this.s, expired, now, this.notes);
+    return claimed;
   }
 
   async apiKeyCreate(p: { key: Pick<ApiKeyRow, 'id' | 'name' | 'hash' | 'scopes'>; onlyIfNone?: boolean; now?: number }): Promise<ApiKeyRow | null> {
@@ -181,6 +227,33 @@ export class SqliteDriver implements Driver {
 
   async attemptListByJob(p: { jobId: number }): Promise<AttemptRow[]> {
     return this.run(() => this.s.attempt.listByJob.all(p) as AttemptRow[]);
+  }
+
+  async batchCreate(p: { jobs: readonly NewJob[]; completion: NewJob; now?: number; tx?: unknown }): Promise<{ batchId: number; jobs: InsertResult[]; completionJobId: number }> {
+    const db = p.tx === undefined ? this.db : asConnection(p.tx);
+    const now = p.now ?? this.clock();
+    return this.run(() => {
+      const s = statementsFor(db);
+      const t = db.transaction(() => createBatch(s, p.jobs, p.completion, now));
+      return db.inTransaction ? t() : t.immediate();
+    });
+  }
+
+  async batchGet(p: { id: number }): Promise<BatchRow | null> {
+    return this.run(() => getBatch(this.s, p.id));
+  }
+
+  async attemptLogListByJob(p: { jobId: number }): Promise<AttemptLogRow[]> {
+    return this.run(() => this.s.attempt.logListByJob.all(p) as AttemptLogRow[]);
+  }
+
+  async attemptProgressListByJob(p: { jobId: number }): Promise<AttemptProgressRow[]> {
+    return this.run(() => this.s.attempt.progressListByJob.all(p) as AttemptProgressRow[]);
+  }
+
+  async attemptReportMany(p: { items: readonly ReportItem[]; now?: number }): Promise<boolean[]> {
+    if (p.items.length === 0) return [];
+    return this.write(() => this.reportTxn.immediate(p.items, p.now ?? this.clock()));
   }
 
   async calendarDelete(p: { name: string }): Promise<boolean> {
@@ -213,6 +286,29 @@ export class SqliteDriver implements Driver {
 
   async jobCancel(p: ({ id: number } | { queue: string; key: string }) & { now?: number }): Promise<CancelResult | null> {
     return this.write(() => this.cancelTxn.immediate({ ...p, now: p.now ?? this.clock() }));
+  }
+
+  async jobCancelMany(p: { filter: JobFilter; cursor?: number; limit: number; now?: number }): Promise<BulkResult> {
+    return this.write(() => this.txn(() => cancelMany(this.s, p.filter, p.cursor, p.limit, p.now ?? this.clock(), this.notes)));
+  }
+
+  async jobDeleteMany(p: { filter: JobFilter; cursor?: number; limit: number }): Promise<BulkResult> {
+    return this.write(() => this.txn(() => deleteMany(this.s, p.filter, p.cursor, p.limit)));
+  }
+
+  async jobReplayMany(p: { filter: JobFilter; cursor?: number; limit: number; now?: number }): Promise<BulkResult> {
+    return this.write(() => this.txn(() => replayMany(this.s, p.filter, p.cursor, p.limit, p.now ?? this.clock(), this.notes)));
+  }
+
+  async jobResolveFlows(p: { limit: number; now?: number }): Promise<number> {
+    return this.write(() => this.txn(() => resolveUnresolved(this.s, p.limit, p.now ?? this.clock(), this.notes)));
+  }
+
+  async jobWatch(p: { id: number }): Promise<JobRow | null> {
+    return this.write(() => {
+      this.s.flow.watch.run(p);
+      return (this.s.job.get.get(p) as JobRow | undefined) ?? null;
+    });
   }
 
   async jobClaim(p: { queue: string; limit: number; owner: string; leaseMs: number; now?: number }): Promise<ClaimedJob[]> {
@@ -268,11 +364,23 @@ export class SqliteDriver implements Driver {
   }
 
   async jobList(p: JobListParams): Promise<JobPage> {
+    if (isFiltered(p)) {
+      return this.run(() => {
+        const { cursor, limit, state, ...filter } = p;
+        const jobs = selectJobs(this.s, state === undefined ? filter : { ...filter, states: [state] }, cursor, limit);
+        const last = jobs[jobs.length - 1];
+        return { jobs, nextCursor: jobs.length === limit && last !== undefined ? last.id : null };
+      });
+    }
     return this.run(() => {
       const params = { queue: p.queue, state: p.state === undefined ? undefined : STATE_CODE[p.state], cursor: p.cursor ?? NO_CURSOR, limit: p.limit };
-      const stmt = p.queue !== undefined
-        ? (p.state !== undefined ? this.s.job.listByQueueState : this.s.job.listByQueue)
-        : (p.state !== undefined ? this.s.job.listByState : this.s.job.listAll);
+      const j = this.s.job;
+      const rare = p.state !== undefined && STATE_CODE[p.state] >= STATE_CODE.failed;
+      const stmt = p.state === 'running'
+        ? (p.queue !== undefined ? j.listRunningByQueue : j.listRunning)
+        : p.queue !== undefined
+          ? (p.state !== undefined ? (rare ? j.listByQueueRareState : j.listByQueueState) : j.listByQueue)
+          : (p.state !== undefined ? (rare ? j.listByRareState : j.listByState) : j.listAll);
       const jobs = stmt.all(params) as JobRow[];
       const last = jobs[jobs.length - 1];
       return { jobs, nextCursor: jobs.length === p.limit && last !== undefined ? last.id : null };
@@ -408,6 +516,13 @@ export class SqliteDriver implements Driver {
 
   async now(): Promise<number> {
     return this.clock();
+  }
+
+  /** This driver's own notifications only (capabilities.localNotify): other processes on the file are polled. */
+  async subscribe(listener: (n: StoreNotification) => void): Promise<Subscription> {
+    this.run(() => undefined);
+    this.listeners.add(listener);
+    return { close: async () => void this.listeners.delete(listener) };
   }
 
   async migrate(p: { dryRun?: boolean } = {}): Promise<MigrateResult> {

@@ -2,6 +2,7 @@
 import type Database from 'better-sqlite3';
 import { apiKeySql } from './queries/api-keys.js';
 import { attemptSql } from './queries/attempts.js';
+import { flowSql } from './queries/flows.js';
 import { insightSql } from './queries/insights.js';
 import { jobSql } from './queries/jobs.js';
 import { queueSql } from './queries/queues.js';
@@ -15,6 +16,7 @@ export interface Statements {
   schedule: Prepared<typeof scheduleSql>;
   insight: Prepared<typeof insightSql>;
   queue: Prepared<typeof queueSql>;
+  flow: Prepared<typeof flowSql>;
   apiKey: Prepared<typeof apiKeySql>;
 }
 
@@ -32,7 +34,7 @@ export function statementsFor(db: Database.Database): Statements {
   if (s === undefined) {
     s = {
       job: prepareAll(db, jobSql), attempt: prepareAll(db, attemptSql), schedule: prepareAll(db, scheduleSql), insight: prepareAll(db, insightSql),
-      queue: prepareAll(db, queueSql), apiKey: prepareAll(db, apiKeySql),
+      queue: prepareAll(db, queueSql), flow: prepareAll(db, flowSql), apiKey: prepareAll(db, apiKeySql),
     };
     s.job.claimAtPriority.raw(true);
     s.job.completeRows.pluck(true);

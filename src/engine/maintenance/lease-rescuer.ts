@@ -48,6 +48,8 @@ export class LeaseRescuer {
       total += rescued.length;
       if (rescued.length < BATCH) break;
     }
+    // Ends whose consequences were not written with them (a deadline passed in a claim): written now, once.
+    while ((await this.driver.jobResolveFlows({ limit: BATCH, now: this.config.clock.param() })) === BATCH);
     if (queues.size > 0) this.onRescued(queues);
     return total;
   }

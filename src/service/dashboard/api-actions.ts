@@ -16,8 +16,12 @@ function jobId(text: string): number {
   return /^\d{1,16}$/.test(text) ? Number(text) : NaN;
 }
 
-export function registerActionRoutes(app: FastifyInstance, prefix: string, options: DashboardOptions, sessions: SessionStore): void {
+export function registerActionRoutes(app: FastifyInstance, prefix: string, options: DashboardOptions, sessions: SessionStore, changed: () => void): void {
   const { kairos } = options;
+  // Cached counts and forecasts are dropped after every change made here, so the next read shows it.
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.method !== 'GET' && reply.statusCode < 300 && request.url.startsWith(`${prefix}/api/`)) changed();
+  });
   const api = `${prefix}/api`;
 
   app.post<{ Params: { id: string } }>(`${api}/jobs/:id/cancel`, async (request, reply) => {

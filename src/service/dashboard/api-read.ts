@@ -6,18 +6,19 @@ import type { FastifyInstance } from 'fastify';
 import { JOB_STATES, type JobState } from '../../core/job-state.js';
 import { ruleInWords } from '../../core/schedule/index.js';
 import type { Kairos } from '../../engine/kairos.js';
+import type { QueueInfo } from '../../engine/queues.js';
 import { allowed, badRequest } from './scopes.js';
 import type { DashboardOptions } from './types.js';
 
-/** How long jobs-by-state counts are reused, ms: they scan the jobs table, so polls do not repeat the scan. */
+/** How long queues with their jobs-by-state counts are reused, ms: the counts scan the jobs table; polls do not repeat it. */
 const COUNTS_TTL_MS = 5_000;
 /** How long a forecast is reused, ms: it reads every pending job in the window and every schedule. */
 const FORECAST_TTL_MS = 10_000;
 
-/** A value computed at most once per `ttlMs` per key; a failed computation is not kept. */
-function cached<K, V>(ttlMs: number, compute: (key: K) => Promise<V>): (key: K) => Promise<V> {
+/** A value computed at most once per `ttlMs` per key; a failed computation is not kept; `clear()` forgets all. */
+function cached<K, V>(ttlMs: number, compute: (key: K) => Promise<V>): ((key: K) => Promise<V>) & { clear(): void } {
   const entries = new Map<K, { at: number; value: Promise<V> }>();
-  return (key) => {
+  const read = (key: K) => {
     const now = Date.now();
     const hit = entries.get(key);
     if (hit !== undefined && now - hit.at < ttlMs) return hit.value;
@@ -26,35 +27,23 @@ function cached<K, V>(ttlMs: number, compute: (key: K) => Promise<V>): (key: K) 
     entries.set(key, { at: now, value });
     return value;
   };
+  return Object.assign(read, { clear: () => entries.clear() });
 }
 
 type Totals = Record<JobState, number>;
 
-/** Job counts per queue and in all, cached for COUNTS_TTL_MS. */
-function countsReader(kairos: Kairos): () => Promise<{ totals: Totals; byQueue: Map<string, Totals> }> {
-  let cached: { at: number; value: Promise<{ totals: Totals; byQueue: Map<string, Totals> }> } | null = null;
-  const zero = (): Totals => Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Totals;
-  return () => {
-    const now = Date.now();
-    if (cached === null || now - cached.at >= COUNTS_TTL_MS) {
-      const value = kairos.jobs.counts().then((rows) => {
-        const totals = zero();
-        const byQueue = new Map<string, Totals>();
-        for (const r of rows) {
-          totals[r.state] += r.count;
-          const q = byQueue.get(r.queue) ?? zero();
-          q[r.state] += r.count;
-          byQueue.set(r.queue, q);
-        }
-        return { totals, byQueue };
-      });
-      value.catch(() => {
-        cached = null;
-      });
-      cached = { at: now, value };
-    }
-    return cached.value;
-  };
+/**
+ * Queues with their settings and counts, and the totals by state: one kairos.queues.list() (whose counts scan the
+ * jobs table) shared by the overview and queues pages and reused for COUNTS_TTL_MS.
+ */
+function queuesReader(kairos: Kairos): (() => Promise<{ totals: Totals; queues: QueueInfo[] }>) & { clear(): void } {
+  const read = cached(COUNTS_TTL_MS, async (_key: 'all') => {
+    const queues = await kairos.queues.list();
+    const totals = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Totals;
+    for (const q of queues) for (const state of JOB_STATES) totals[state] += q.counts[state];
+    return { totals, queues };
+  });
+  return Object.assign(() => read('all'), { clear: () => read.clear() });
 }
 
 /** An integer query parameter, undefined when absent, NaN when malformed. */
@@ -63,16 +52,17 @@ function intParam(value: string | undefined): number | undefined {
   return /^\d{1,16}$/.test(value) ? Number(value) : NaN;
 }
 
-export function registerReadRoutes(app: FastifyInstance, prefix: string, options: DashboardOptions): void {
+/** Registers the read routes; returns a function that drops cached answers (after a change made through the dashboard). */
+export function registerReadRoutes(app: FastifyInstance, prefix: string, options: DashboardOptions): () => void {
   const { kairos } = options;
-  const counts = countsReader(kairos);
+  const queues = queuesReader(kairos);
   const forecast = cached(FORECAST_TTL_MS, (hours: number | undefined) => kairos.insights.forecast({ hours }));
   const api = `${prefix}/api`;
 
   app.get(`${api}/overview`, async (request, reply) => {
     if (!allowed(request, reply, 'jobs:read')) return;
-    const [c, throughput, instances] = await Promise.all([counts(), kairos.insights.throughput(), kairos.insights.instances()]);
-    return { counts: c.totals, throughput, instances };
+    const [q, throughput, instances] = await Promise.all([queues(), kairos.insights.throughput(), kairos.insights.instances()]);
+    return { counts: q.totals, throughput, instances };
   });
 
   app.get<{ Querystring: { hours?: string } }>(`${api}/forecast`, async (request, reply) => {
@@ -84,18 +74,10 @@ export function registerReadRoutes(app: FastifyInstance, prefix: string, options
 
   app.get(`${api}/queues`, async (request, reply) => {
     if (!allowed(request, reply, 'jobs:read')) return;
-    const [stored, c] = await Promise.all([kairos.queues.list(), counts()]);
-    // Stored queues with their settings, plus queues that only have jobs; counts from the shared cache.
-    const names = new Set([...stored.map((q) => q.name), ...c.byQueue.keys()]);
-    const byName = new Map(stored.map((q) => [q.name, q]));
-    return [...names].sort().map((name) => {
-      const q = byName.get(name);
-      return {
-        name, stored: q?.stored ?? false, paused: q?.paused ?? false, capacity: q?.capacity ?? null, concurrency: q?.concurrency ?? null,
-        limiter: q?.limiter ?? null, lane: q?.lane ?? null, target: q?.target ?? null, fallback: q?.fallback ?? null,
-        counts: c.byQueue.get(name) ?? Object.fromEntries(JOB_STATES.map((s) => [s, 0])),
-      };
-    });
+    return (await queues()).queues.map((q) => ({
+      name: q.name, stored: q.stored, paused: q.paused, capacity: q.capacity, concurrency: q.concurrency, limiter: q.limiter, lane: q.lane,
+      target: q.target, fallback: q.fallback, counts: q.counts,
+    }));
   });
 
   app.get<{ Querystring: { queue?: string; state?: string; cursor?: string; limit?: string } }>(`${api}/jobs`, async (request, reply) => {
@@ -154,4 +136,8 @@ export function registerReadRoutes(app: FastifyInstance, prefix: string, options
     const keys = options.keys;
     return { available: keys?.list !== undefined, canCreate: keys?.create !== undefined, keys: keys?.list === undefined ? [] : await keys.list() };
   });
+  return () => {
+    queues.clear();
+    forecast.clear();
+  };
 }

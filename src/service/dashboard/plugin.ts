@@ -148,8 +148,8 @@ export async function registerDashboard(app: FastifyInstance, options: Dashboard
       return reply.code(204).send();
     });
 
-    registerReadRoutes(scope, PREFIX, options);
-    registerActionRoutes(scope, PREFIX, options, sessions);
+    const changed = registerReadRoutes(scope, PREFIX, options);
+    registerActionRoutes(scope, PREFIX, options, sessions, changed);
   });
   return sessions;
 }

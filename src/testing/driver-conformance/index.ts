@@ -7,6 +7,7 @@ import { apiKeyConformance } from './api-keys.js';
 import { claimConformance } from './claim.js';
 import type { ConformanceTarget } from './context.js';
 import { finishConformance } from './finish.js';
+import { flowConformance } from './flows.js';
 import { insertConformance } from './insert.js';
 import { insightConformance } from './insights.js';
 import { leaseConformance } from './leases.js';
@@ -14,6 +15,7 @@ import { manageConformance } from './manage.js';
 import { modelConformance } from './model.js';
 import { notificationConformance } from './notifications.js';
 import { queueConformance } from './queues.js';
+import { reportConformance } from './reports.js';
 import { scheduleConformance } from './schedules.js';
 import { storeConformance } from './store.js';
 
@@ -27,7 +29,9 @@ export function runDriverConformance(target: ConformanceTarget): void {
     leaseConformance(target);
     manageConformance(target);
     queueConformance(target);
+    flowConformance(target);
     apiKeyConformance(target);
+    reportConformance(target);
     scheduleConformance(target);
     storeConformance(target);
     insightConformance(target);

@@ -101,5 +101,31 @@ export function insightConformance(target: ConformanceTarget): void {
       expect(second.jobs.map((j) => j.id)).toEqual([ids[0]]);
       expect(second.nextCursor).toBeNull();
     });
+
+    it('jobList by state and by queue and state pages newest first, for rare final states and common ones', async () => {
+      const failed: number[] = [];
+      const completed: number[] = [];
+      for (let i = 0; i < 4; i++) failed.push(await finished(driver(), T0 + i, T0 + i, T0 + i + 1, 'failed', i % 2 === 0 ? 'a' : 'b'));
+      for (let i = 0; i < 3; i++) completed.push(await finished(driver(), T0 + i, T0 + i, T0 + i + 1, 'completed', 'a'));
+      const [c] = await driver().jobInsertMany({ jobs: [newJob({ queue: 'a', runAt: T0 + MIN })], now: T0 });
+      await driver().jobCancel({ id: c!.id, now: T0 });
+      const page1 = await driver().jobList({ state: 'failed', limit: 3 });
+      expect(page1.jobs.map((j) => j.id)).toEqual([...failed].reverse().slice(0, 3));
+      const page2 = await driver().jobList({ state: 'failed', limit: 3, cursor: page1.nextCursor! });
+      expect(page2.jobs.map((j) => j.id)).toEqual([failed[0]]);
+      expect((await driver().jobList({ queue: 'a', state: 'failed', limit: 10 })).jobs.map((j) => j.id)).toEqual([failed[2], failed[0]]);
+      expect((await driver().jobList({ queue: 'b', state: 'completed', limit: 10 })).jobs).toEqual([]);
+      expect((await driver().jobList({ queue: 'a', state: 'completed', limit: 10 })).jobs.map((j) => j.id)).toEqual([...completed].reverse());
+      expect((await driver().jobList({ state: 'cancelled', limit: 10 })).jobs.map((j) => [j.id, j.state])).toEqual([[c!.id, 'cancelled']]);
+      // Running jobs, alone and per queue.
+      await driver().jobInsertMany({ jobs: [newJob({ queue: 'a', runAt: T0 }), newJob({ queue: 'b', runAt: T0 })], now: T0 });
+      const runA = await driver().jobClaim({ queue: 'a', limit: 5, owner: 'w', leaseMs: 60_000, now: T0 + 20 });
+      const runB = await driver().jobClaim({ queue: 'b', limit: 5, owner: 'w', leaseMs: 60_000, now: T0 + 20 });
+      expect((await driver().jobList({ state: 'running', limit: 10 })).jobs.map((j) => j.id)).toEqual([runB[0]!.id, runA[0]!.id]);
+      expect((await driver().jobList({ queue: 'a', state: 'running', limit: 10 })).jobs.map((j) => j.id)).toEqual([runA[0]!.id]);
+      // A replayed job leaves the failed list.
+      await driver().jobReplay({ id: failed[3]!, now: T0 + 10 });
+      expect((await driver().jobList({ state: 'failed', limit: 10 })).jobs.map((j) => j.id)).toEqual([failed[2], failed[1], failed[0]]);
+    });
   });
 }

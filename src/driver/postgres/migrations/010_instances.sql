@@ -14,14 +14,14 @@ CREATE TABLE kairos_instances (
 
 CREATE INDEX kairos_instances_heartbeat ON kairos_instances (heartbeat_at);
 
--- Jobs of one state newest first (the state filter), and of one queue and state. A queue filter alone reads the second
--- index once per state and merges (jobListByQueue), which costs seven short range reads instead of a third index
--- updated by every claim and completion.
-CREATE INDEX kairos_jobs_state_id ON kairos_jobs (state, id);
-CREATE INDEX kairos_jobs_queue_state_id ON kairos_jobs (queue, state, id);
+-- The dashboard's job filters, newest first, without taxing the claim path. A queue's jobs: (queue, id), whose key
+-- never changes after the insert, so claims and completions leave it alone.
+-- Jobs in the rare final states (failed, cancelled, expired, skipped), alone or per queue: partial indexes that get
+-- an entry only when a job enters one of those states. Full (state, id) and (queue, state, id) indexes would move
+-- an entry at every claim and completion: measured, they slowed the drain by 1.4× (bench/RESULTS.md, "Dashboard").
+-- Scheduled, running and completed jobs are read newest first through the primary key or (queue, id), filtering
+-- the state: dense in practice (these are most rows), see docs/dashboard.md for the worst case.
+CREATE INDEX kairos_jobs_queue_id ON kairos_jobs (queue, id);
+CREATE INDEX kairos_jobs_rare_state ON kairos_jobs (state, id) WHERE state IN ('failed', 'cancelled', 'expired', 'skipped');
+CREATE INDEX kairos_jobs_queue_rare_state ON kairos_jobs (queue, state, id) WHERE state IN ('failed', 'cancelled', 'expired', 'skipped');
 
--- The planner's guess of how many jobs of one queue are in one state, from the two columns' statistics taken apart,
--- is wrong whenever states are unevenly spread over queues (a queue with no cancelled jobs looks like it has
--- thousands); it then walks the primary key backwards through the whole table instead of reading this index's empty
--- range. Statistics of the pair (the most common combinations) give it the right count.
-CREATE STATISTICS kairos_jobs_queue_state (mcv) ON queue, state FROM kairos_jobs;

@@ -43,7 +43,35 @@ export function jobWriteSql(t: Tables) {
         AND j.state IS NOT DISTINCT FROM 'running'
         AND j.owner = f.owner
         AND j.attempt = f.attempt
-      RETURNING j.id`,
+      RETURNING j.id, j.flow`,
+
+    /**
+     * jobCompleteManyUnflowed — as jobCompleteMany, for a batch written without a transaction: it leaves out jobs
+     * whose end has consequences to write (flow <> 0, migration 007), which the driver then completes in a
+     * transaction. The test is re-evaluated on the row as locked, so a dependent inserted meanwhile is seen.
+     */
+    completeManyUnflowed: `
+      WITH f AS (
+        SELECT *
+        FROM unnest($1::bigint[], $2::text[], $3::integer[], $4::text[]) AS f(id, owner, attempt, result)
+      ),
+      locked AS MATERIALIZED (
+        SELECT j.id
+        FROM ${t.jobs} AS j
+        WHERE j.id = ANY ($1::bigint[])
+        ORDER BY j.id
+        FOR NO KEY UPDATE OF j
+      )
+      UPDATE ${t.jobs} AS j
+      SET state = 'completed', finished_at = ${now('$5')}, owner = NULL, lease_until = NULL, result = f.result
+      FROM locked
+      JOIN f ON f.id = locked.id
+      WHERE j.id = locked.id
+        AND j.state IS NOT DISTINCT FROM 'running'
+        AND j.owner = f.owner
+        AND j.attempt = f.attempt
+        AND j.flow = 0
+      RETURNING j.id, j.flow`,
 
     /**
      * jobFinishOthers — $1 idx[] $2 id[] $3 owner[] $4 attempt[] $5 state[] $6 runAt[] $7 giveBack[] $8 result[]
@@ -81,7 +109,7 @@ export function jobWriteSql(t: Tables) {
           AND j.state IS NOT DISTINCT FROM 'running'
           AND j.owner = f.owner
           AND j.attempt = f.attempt
-        RETURNING f.idx, j.queue, j.state, j.run_at
+        RETURNING f.idx, j.id, j.queue, j.state, j.run_at, j.flow
       ),
       recorded AS (
         INSERT INTO ${t.attempts} (job_id, attempt, worker_id, started_at, finished_at, outcome, error, note)
@@ -90,7 +118,7 @@ export function jobWriteSql(t: Tables) {
         JOIN f ON f.idx = moved.idx
         ORDER BY f.idx
       )
-      SELECT idx, queue, state, run_at AS "runAt"
+      SELECT idx, id, queue, state, run_at AS "runAt", flow
       FROM moved
       ORDER BY idx`,
 
@@ -190,7 +218,7 @@ export function jobWriteSql(t: Tables) {
      */
     replay: `
       UPDATE ${t.jobs}
-      SET state = 'scheduled', run_at = ${now('$2')}, finished_at = NULL, result = NULL,
+      SET state = 'scheduled', run_at = ${now('$2')}, finished_at = NULL, result = NULL, deps_pending = 0,
           max_attempts = GREATEST(max_attempts, attempt + 1),
           deadline = CASE WHEN state = 'expired' THEN NULL ELSE deadline END
       WHERE id = $1
@@ -199,7 +227,7 @@ export function jobWriteSql(t: Tables) {
 
     /**
      * jobPrune — $1 finishedBefore $2 failedBefore $3 limit
-     * Final jobs past their retention, oldest first, with their attempts; rows another transaction holds are left for
+     * Final jobs past their retention, oldest first, with their attempts, progress and log lines; rows another transaction holds are left for
      * the next pass.
      */
     prune: `
@@ -221,7 +249,22 @@ export function jobWriteSql(t: Tables) {
       ),
       history AS (
         DELETE FROM ${t.attempts}
+        WHERE job_id IN (SELECT id FROM gone)      ),
+      reported AS (
+        DELETE FROM ${t.attemptProgress}
         WHERE job_id IN (SELECT id FROM gone)
+      ),
+      logged AS (
+        DELETE FROM ${t.attemptLogs}
+        WHERE job_id IN (SELECT id FROM gone)
+      ),
+      labels AS (
+        DELETE FROM ${t.jobTags}
+        WHERE job_id IN (SELECT id FROM gone)
+      ),
+      batches AS (
+        DELETE FROM ${t.batches}
+        WHERE completion_job_id IN (SELECT id FROM gone)
       )
       SELECT count(*) AS count
       FROM gone`,

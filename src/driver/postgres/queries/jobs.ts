@@ -2,7 +2,6 @@
  * Named statements of the PostgreSQL driver that insert, claim and read kairos_jobs. One block per query with its
  * positional parameters; columns are aliased to the driver's row shape.
  */
-import { JOB_STATES } from '../../../core/job-state.js';
 import { nowOr, type Tables } from './tables.js';
 
 /** The columns of a JobRow, aliased; `p` is a table alias with its dot, or ''. */
@@ -11,8 +10,14 @@ export function jobColumns(p = ''): string {
     ${p}max_attempts AS "maxAttempts", ${p}backoff, ${p}timeout_ms AS "timeoutMs", ${p}deadline, ${p}tags, ${p}owner,
     ${p}worker_id AS "workerId", ${p}lease_until AS "leaseUntil", ${p}started_at AS "startedAt", ${p}finished_at AS "finishedAt",
     ${p}created_at AS "createdAt", ${p}result, ${p}last_error AS "lastError", ${p}schedule_id AS "scheduleId",
-    ${p}occurrence_at AS "occurrenceAt"`;
+    ${p}occurrence_at AS "occurrenceAt", ${p}depends_on AS "dependsOn", ${p}dep_policy AS "dependencyPolicy",
+    ${p}deps_pending AS "dependenciesPending", ${p}run_after AS "runAfter", ${p}batch_id AS "batchId", ${p}fallback_of AS "fallbackOf",
+    ${p}fallback_job_id AS "fallbackJobId"`;
 }
+
+/** The final states other than completed: migration 010's partial indexes hold jobs in these only. */
+export const RARE_STATES = ['failed', 'cancelled', 'expired', 'skipped'] as const;
+const RARE = RARE_STATES.map((s) => `'${s}'`).join(', ');
 
 /** The statements over kairos_jobs that create, claim and read rows. */
 export function jobSql(t: Tables) {
@@ -117,6 +122,8 @@ export function jobSql(t: Tables) {
       WHERE id = $1
         AND state = 'scheduled'
         AND attempt = 0
+        -- A job held for its dependencies is kept (flows, migration 007): rewriting its run_at would release it.
+        AND deps_pending = 0
       RETURNING id`,
 
     /**
@@ -269,21 +276,12 @@ export function jobSql(t: Tables) {
       ORDER BY id DESC
       LIMIT $2`,
 
-    /**
-     * jobListByQueue — $1 cursor $2 limit $3 queue. One newest-first range per state, merged (migration 010's
-     * kairos_jobs_queue_state_id). Each branch names its state as a literal: with a state only known at run time
-     * (a LATERAL over a list), the planner guesses its frequency and walks the primary key instead.
-     */
+    /** jobListByQueue — $1 cursor $2 limit $3 queue; kairos_jobs_queue_id backwards (migration 010). */
     listByQueue: `
       SELECT ${cols}
-      FROM (${JOB_STATES.map((state) => `
-        (SELECT *
-        FROM ${t.jobs}
-        WHERE queue = $3
-          AND state = '${state}'
-          AND id < $1
-        ORDER BY id DESC
-        LIMIT $2)`).join('\n        UNION ALL')}) AS j
+      FROM ${t.jobs}
+      WHERE queue = $3
+        AND id < $1
       ORDER BY id DESC
       LIMIT $2`,
 
@@ -292,6 +290,30 @@ export function jobSql(t: Tables) {
       SELECT ${cols}
       FROM ${t.jobs}
       WHERE state = $3
+        AND id < $1
+      ORDER BY id DESC
+      LIMIT $2`,
+
+    /**
+     * jobListByRareState — $1 cursor $2 limit $3 state (failed, cancelled, expired or skipped). The literal list
+     * repeats the partial index's predicate, so the plan may use kairos_jobs_rare_state whatever $3 is.
+     */
+    listByRareState: `
+      SELECT ${cols}
+      FROM ${t.jobs}
+      WHERE state = $3
+        AND state IN (${RARE})
+        AND id < $1
+      ORDER BY id DESC
+      LIMIT $2`,
+
+    /** jobListByQueueRareState — $1 cursor $2 limit $3 queue $4 state (failed, cancelled, expired or skipped) */
+    listByQueueRareState: `
+      SELECT ${cols}
+      FROM ${t.jobs}
+      WHERE queue = $3
+        AND state = $4
+        AND state IN (${RARE})
         AND id < $1
       ORDER BY id DESC
       LIMIT $2`,

@@ -7,11 +7,16 @@
 export interface Tables {
   jobs: string;
   attempts: string;
+  attemptProgress: string;
+  attemptLogs: string;
   schedules: string;
   occurrences: string;
   calendars: string;
   instances: string;
   queues: string;
+  jobDeps: string;
+  jobTags: string;
+  batches: string;
   apiKeys: string;
   migrations: string;
   /** The identity sequence of kairos_jobs.id, as a regclass literal for nextval(). */
@@ -22,9 +27,10 @@ export interface Tables {
 export function tablesIn(schema: string): Tables {
   const q = (name: string) => `"${schema}"."${name}"`;
   return {
-    jobs: q('kairos_jobs'), attempts: q('kairos_attempts'), schedules: q('kairos_schedules'), occurrences: q('kairos_occurrences'),
-    calendars: q('kairos_calendars'), instances: q('kairos_instances'), queues: q('kairos_queues'), apiKeys: q('kairos_api_keys'),
-    migrations: q('kairos_migrations'), jobIdSeq: `'${q('kairos_jobs_id_seq')}'::regclass`,
+    jobs: q('kairos_jobs'), attempts: q('kairos_attempts'), attemptProgress: q('kairos_attempt_progress'), attemptLogs: q('kairos_attempt_logs'),
+    schedules: q('kairos_schedules'), occurrences: q('kairos_occurrences'), calendars: q('kairos_calendars'), instances: q('kairos_instances'),
+    queues: q('kairos_queues'), jobDeps: q('kairos_job_deps'), jobTags: q('kairos_job_tags'), batches: q('kairos_batches'),
+    apiKeys: q('kairos_api_keys'), migrations: q('kairos_migrations'), jobIdSeq: `'${q('kairos_jobs_id_seq')}'::regclass`,
   };
 }
 

@@ -3,12 +3,13 @@
  * aliased to the driver's row shape so rows need no mapping. States are stored as codes (state-codes.ts, migration
  * 004): the statements name them through S, and return names where a row leaves the driver as it is.
  */
-import { STATE_CODE as S, STATE_NAME, stateNameSql } from '../../state-codes.js';
+import { STATE_CODE as S, stateNameSql } from '../../state-codes.js';
 
-const JOB_COLUMNS = `id, queue, ${stateNameSql('state')} AS state, payload, priority, run_at AS runAt, key, attempt, max_attempts AS maxAttempts,
+export const JOB_COLUMNS = `id, queue, ${stateNameSql('state')} AS state, payload, priority, run_at AS runAt, key, attempt, max_attempts AS maxAttempts,
   backoff, timeout_ms AS timeoutMs, deadline, tags, owner, worker_id AS workerId, lease_until AS leaseUntil, started_at AS startedAt,
   finished_at AS finishedAt, created_at AS createdAt, result, last_error AS lastError, schedule_id AS scheduleId,
-  occurrence_at AS occurrenceAt`;
+  occurrence_at AS occurrenceAt, depends_on AS dependsOn, dep_policy AS dependencyPolicy, deps_pending AS dependenciesPending,
+  run_after AS runAfter, batch_id AS batchId, fallback_of AS fallbackOf, fallback_job_id AS fallbackJobId`;
 
 /** Rows per statement of jobCompleteRows. */
 export const COMPLETE_ROWS = 25;
@@ -25,7 +26,7 @@ function completeRowsSql(rows: number): string {
       AND kairos_jobs.state = ${S.running}
       AND kairos_jobs.owner = f.owner
       AND kairos_jobs.attempt = f.attempt
-    RETURNING kairos_jobs.id`;
+    RETURNING CASE WHEN kairos_jobs.flow = 0 THEN kairos_jobs.id ELSE -kairos_jobs.id END`;
 }
 
 /** Rows per statement of jobInsertRows. */
@@ -68,14 +69,18 @@ export const jobSql = {
       AND key = :key
       AND state <= ${S.completed}`,
 
-  /** jobReplacePending — :id and the job fields; rewrites a job that has not started. */
+  /**
+   * jobReplacePending — :id and the job fields; rewrites a job that has not started. A job held for its dependencies
+   * is kept (flows, migration 007): rewriting its run_at would release it.
+   */
   replacePending: `
     UPDATE kairos_jobs
     SET payload = :payload, priority = :priority, run_at = :runAt, max_attempts = :maxAttempts, backoff = :backoff,
         timeout_ms = :timeoutMs, deadline = :deadline, tags = :tags
     WHERE id = :id
       AND state = ${S.scheduled}
-      AND attempt = 0`,
+      AND attempt = 0
+      AND deps_pending = 0`,
 
   /** jobNextPriority — :queue :after; the next priority level above :after that has pending jobs. */
   nextPriority: `
@@ -127,7 +132,8 @@ export const jobSql = {
     LIMIT 1`,
 
   /**
-   * jobCompleteRows — COMPLETE_ROWS × (id owner attempt result), then now; positional. A batch of completions in one
+   * jobCompleteRows — COMPLETE_ROWS × (id owner attempt result), then now; positional; returns the id of each row
+   * completed, negated when its end has consequences to write (flow <> 0, migration 007). A batch of completions in one
    * statement, fenced per row by id, owner and attempt. Rows bound as plain values cost about 3 % less CPU per job
    * than one JSON array (SQLite re-parses it for every field it extracts). The completed attempt is not copied to
    * kairos_attempts: the job row (started_at, finished_at, worker_id) is its record, which halves the writes of the
@@ -226,7 +232,7 @@ export const jobSql = {
    */
   replay: `
     UPDATE kairos_jobs
-    SET state = ${S.scheduled}, run_at = :now, finished_at = NULL, result = NULL,
+    SET state = ${S.scheduled}, run_at = :now, finished_at = NULL, result = NULL, deps_pending = 0,
         max_attempts = MAX(max_attempts, attempt + 1),
         deadline = CASE WHEN state = ${S.expired} THEN NULL ELSE deadline END
     WHERE id = :id
@@ -240,21 +246,12 @@ export const jobSql = {
     ORDER BY id DESC
     LIMIT :limit`,
 
-  /**
-   * jobListByQueue — :queue :cursor :limit. One newest-first range of kairos_jobs_queue_state_id per state, merged:
-   * seven short index reads instead of a sort of the whole queue (migration 010).
-   */
+  /** jobListByQueue — :queue :cursor :limit; kairos_jobs_queue_id backwards (migration 010). */
   listByQueue: `
-    SELECT *
-    FROM (${STATE_NAME.map((_, code) => `
-      SELECT * FROM (
-        SELECT ${JOB_COLUMNS}
-        FROM kairos_jobs
-        WHERE queue = :queue
-          AND state = ${code}
-          AND id < :cursor
-        ORDER BY id DESC
-        LIMIT :limit)`).join('\n      UNION ALL')})
+    SELECT ${JOB_COLUMNS}
+    FROM kairos_jobs
+    WHERE queue = :queue
+      AND id < :cursor
     ORDER BY id DESC
     LIMIT :limit`,
 
@@ -263,6 +260,53 @@ export const jobSql = {
     SELECT ${JOB_COLUMNS}
     FROM kairos_jobs
     WHERE state = :state
+      AND id < :cursor
+    ORDER BY id DESC
+    LIMIT :limit`,
+
+  /**
+   * jobListByRareState — :state (failed, cancelled, expired or skipped) :cursor :limit. The literal range repeats
+   * the partial index's predicate, which SQLite needs to see to use kairos_jobs_rare_state.
+   */
+  listByRareState: `
+    SELECT ${JOB_COLUMNS}
+    FROM kairos_jobs
+    WHERE state = :state
+      AND state >= ${S.failed}
+      AND id < :cursor
+    ORDER BY id DESC
+    LIMIT :limit`,
+
+  /**
+   * jobListRunning — :cursor :limit. Running jobs are few (bounded by the workers' concurrency) and all in the lease
+   * index: read them all and sort, rather than walk the table for them (the planner would walk (queue, id) or the
+   * primary key, which reads every newer row when few jobs run).
+   */
+  listRunning: `
+    SELECT ${JOB_COLUMNS}
+    FROM kairos_jobs INDEXED BY kairos_jobs_lease
+    WHERE state = ${S.running}
+      AND id < :cursor
+    ORDER BY id DESC
+    LIMIT :limit`,
+
+  /** jobListRunningByQueue — :queue :cursor :limit; as jobListRunning. */
+  listRunningByQueue: `
+    SELECT ${JOB_COLUMNS}
+    FROM kairos_jobs INDEXED BY kairos_jobs_lease
+    WHERE state = ${S.running}
+      AND queue = :queue
+      AND id < :cursor
+    ORDER BY id DESC
+    LIMIT :limit`,
+
+  /** jobListByQueueRareState — :queue :state (failed, cancelled, expired or skipped) :cursor :limit */
+  listByQueueRareState: `
+    SELECT ${JOB_COLUMNS}
+    FROM kairos_jobs
+    WHERE queue = :queue
+      AND state = :state
+      AND state >= ${S.failed}
       AND id < :cursor
     ORDER BY id DESC
     LIMIT :limit`,
