@@ -218,11 +218,13 @@ export class QueueWorker {
   private async claimLoop(): Promise<void> {
     const { clock, claimBatchSize, pollIntervalMs } = this.config;
     let heldBack = false;
+    let claimedAt = 0;
     while (!this.stopped) {
       const free = this.concurrency - this.running.size;
       if (free <= 0) return; // a finishing job asks for the next fill
       const limit = Math.min(free, claimBatchSize);
       const now = clock.now();
+      claimedAt = now;
       const claimed = await this.claim(limit);
       if (this.handedBack) {
         // A claim that was in flight when shutdown handed everything back (possible with an asynchronous store):
@@ -242,9 +244,13 @@ export class QueueWorker {
     const now = clock.now();
     const next = await this.driver.jobNextDue({ queues: [this.queue] });
     // Due work that no claim could take is held back by the store (a paused queue, a full limiter): wait for a
-    // notification or the next poll rather than ask again at once.
+    // notification or the next poll rather than ask again at once. But a job that had only just come due may have
+    // missed the claim at the clock's edge (the store judges on its own clock, which our timers track to about a
+    // millisecond): retry soon, backing off while it stays unclaimed, and fall back to the poll once it has been due
+    // for HELD_BACK_MS.
     if (heldBack && next !== null && next <= now) {
-      this.armTimer(now + pollIntervalMs);
+      const overdue = claimedAt - next;
+      this.armTimer(overdue >= HELD_BACK_MS ? now + pollIntervalMs : now + Math.max(1, overdue));
       return;
     }
     // Poll even when nothing is due: other processes, and enqueues inside open transactions, do not signal us.
@@ -350,3 +356,6 @@ export class QueueWorker {
 }
 
 const NOOP = (): void => undefined;
+
+/** How long due work may stay unclaimed before the worker takes it as held back and waits for the poll, ms. */
+const HELD_BACK_MS = 50;

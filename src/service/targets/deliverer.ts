@@ -53,3 +53,5 @@ export class Deliverer {
     await Promise.all([this.http.close(), this.nats.close(), this.rabbitmq.close()]);
   }
 }
+
+export { targetHandler, type TargetHandlerOptions } from './target-handler.js';

@@ -24,7 +24,10 @@ export class TargetUnrecoverableError extends UnrecoverableError {
 
 /** Options of {@link targetHandler}. */
 export interface TargetHandlerOptions {
-  /** Called once when a receiver answers 410: the server marks the queue's target disabled. Errors are ignored. */
+  /**
+   * Called when a receiver answers 410, for the server to mark the queue's target disabled. Attempts in flight at the
+   * time may each call it, so it must be idempotent. Its errors are logged and otherwise ignored.
+   */
   onDisable?: (queue: string, reason: string) => void | Promise<void>;
 }
 

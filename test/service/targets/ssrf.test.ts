@@ -4,6 +4,7 @@
  */
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { hostname } from 'node:os';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isKairosError } from '../../../src/core/errors.js';
 import { HttpTarget } from '../../../src/service/targets/http-target.js';
@@ -29,6 +30,20 @@ describe('address classification', () => {
       expect(blockedReason(address)).toBeNull();
     },
   );
+
+  it('judges every IPv4 address the same in its IPv6-mapped, NAT64 and 6to4 forms (property)', () => {
+    const byte = fc.integer({ min: 0, max: 255 });
+    fc.assert(fc.property(byte, byte, byte, byte, (a, b, c, d) => {
+      const v4 = `${a}.${b}.${c}.${d}`;
+      const hi = ((a << 8) | b).toString(16);
+      const lo = ((c << 8) | d).toString(16);
+      const refusedV4 = blockedReason(v4) !== null;
+      for (const v6 of [`::ffff:${v4}`, `::ffff:${hi}:${lo}`, `64:ff9b::${v4}`, `64:ff9b::${hi}:${lo}`, `2002:${hi}:${lo}::1`]) {
+        expect(embeddedIPv4(v6), v6).toBe(v4);
+        expect(blockedReason(v6) !== null, v6).toBe(refusedV4);
+      }
+    }), { numRuns: 2_000 });
+  });
 
   it('reads the IPv4 inside mapped, NAT64 and 6to4 addresses', () => {
     expect(embeddedIPv4('::ffff:7f00:1')).toBe('127.0.0.1');
