@@ -3,10 +3,10 @@
 // measured against a bare Fastify route that returns the same 202 body, in the same run (the ceiling). Both servers
 // run at once in their own processes; --rounds alternating slices (bare, Kairos, …) of --seconds in all per server,
 // after a 2 s warm-up, with --connections keep-alive connections (undici) and --inflight requests outstanding; then
-// Kairos bulk (--batch jobs per request) for --seconds. Each server's RSS is sampled every 100 ms from /proc.
+// Kairos bulk (--batch jobs per request, --bulk-inflight requests outstanding, default 16) for --seconds. Each server's RSS is sampled every 100 ms from /proc.
 // Prints JSON lines and a Markdown table.
 //
-//   npm run bench -- --http [--seconds 10] [--rounds 5] [--connections 32] [--inflight 128] [--batch 100] [--store sqlite|postgres]
+//   npm run bench -- --http [--seconds 10] [--rounds 5] [--connections 32] [--inflight 128] [--batch 100] [--bulk-inflight 16] [--store sqlite|postgres]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -24,6 +24,7 @@ const { values: a } = parseArgs({
     batch: { type: 'string', default: '100' },
     store: { type: 'string', default: 'sqlite' },
     rounds: { type: 'string', default: '5' },
+    'bulk-inflight': { type: 'string', default: '16' },
   },
 });
 const seconds = Number(a.seconds);
@@ -41,7 +42,8 @@ function rssMiB(pid) {
 }
 
 async function startServer(args) {
-  const child = spawn(process.execPath, ['bench/http-server.mjs', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // The same Node flags as `npm start` (package.json): a young generation of 3 × 8 MiB keeps RSS bounded under load.
+  const child = spawn(process.execPath, ['--max-semi-space-size=8', 'bench/http-server.mjs', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise((resolve, reject) => {
     let buf = '';
     child.stdout.on('data', (d) => {
@@ -69,7 +71,7 @@ async function startServer(args) {
 }
 
 /** Keeps `inflight` requests outstanding for `ms`; returns completed requests and non-2xx answers. */
-async function load(pool, makeRequest, ms) {
+async function load(pool, makeRequest, ms, outstanding = inflight) {
   let done = 0;
   let bad = 0;
   const end = performance.now() + ms;
@@ -85,7 +87,7 @@ async function load(pool, makeRequest, ms) {
     }
   }
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: inflight }, worker));
+  await Promise.all(Array.from({ length: outstanding }, worker));
   const elapsed = (performance.now() - t0) / 1000;
   latencies.sort((x, y) => x - y);
   return { requests: done, bad, elapsedS: elapsed, rps: done / elapsed, p99Ms: latencies[Math.floor(latencies.length * 0.99)] ?? null };
@@ -133,10 +135,11 @@ try {
   rows.push({ phase: 'bare Fastify route (ceiling)', rps: median(bareR.map((x) => x.rps)), jobsPerS: median(bareR.map((x) => x.rps)), ratio: 1, p99Ms: median(bareR.map((x) => x.p99Ms)), bad: sum(bareR, 'bad'), peakRssMiB: Math.round(bare.peakRss()) });
   rows.push({ phase: 'Kairos: one job per request', rps: median(kairosR.map((x) => x.rps)), jobsPerS: median(kairosR.map((x) => x.rps)), ratio, p99Ms: median(kairosR.map((x) => x.p99Ms)), bad: sum(kairosR, 'bad'), peakRssMiB: Math.round(kairos.peakRss()) });
   const bulkClient = client(kairos, bulk, batch);
-  await load(bulkClient.pool, bulkClient.make, 2_000);
-  const b = await load(bulkClient.pool, bulkClient.make, seconds * 1000);
+  const bulkInflight = Number(a['bulk-inflight']);
+  await load(bulkClient.pool, bulkClient.make, 2_000, bulkInflight);
+  const b = await load(bulkClient.pool, bulkClient.make, seconds * 1000, bulkInflight);
   await bulkClient.pool.close();
-  rows.push({ phase: `Kairos: ${batch} jobs per request (batch)`, rps: b.rps, jobsPerS: b.rps * batch, ratio: null, p99Ms: b.p99Ms, bad: b.bad, peakRssMiB: Math.round(kairos.peakRss()) });
+  rows.push({ phase: `Kairos: ${batch} jobs per request (batch, ${a['bulk-inflight']} in flight)`, rps: b.rps, jobsPerS: b.rps * batch, ratio: null, p99Ms: b.p99Ms, bad: b.bad, peakRssMiB: Math.round(kairos.peakRss()) });
   for (const row of rows) process.stdout.write(`${JSON.stringify(row)}\n`);
   await bare.stop();
   await kairos.stop();

@@ -1,9 +1,10 @@
 /**
- * Group commit for single-job creates: the requests of one queue that arrive in the same turn of the event loop are
- * stored in one transaction (kairos.enqueueMany) instead of one each. Under load that turns many small commits into
- * a few large ones; alone, a request waits only for the end of the current turn (setImmediate). If the shared
- * insert fails (one job's key is taken with dedupe 'reject', one job is invalid), every job of the group is stored
- * on its own, so each request gets exactly its own result or error.
+ * Group commit for single-job creates: the requests of one queue that arrive together are stored in one transaction
+ * (kairos.enqueueMany) instead of one each. A queue has at most MAX_IN_FLIGHT inserts under way; requests that arrive
+ * meanwhile wait for the next one, so the slower the store's commit (a PostgreSQL round trip, an fsync), the larger
+ * the groups. Alone, a request waits only for the end of the current turn of the event loop. If a shared insert
+ * fails (one job's key is taken with dedupe 'reject', one job is invalid), every job of that group is stored on its
+ * own, so each request gets exactly its own result or error.
  */
 import type { EnqueuedJob } from '../core/job.js';
 import type { EnqueueItem, Kairos } from '../engine/kairos.js';
@@ -14,35 +15,51 @@ interface Waiting {
   reject: (error: unknown) => void;
 }
 
+interface QueueState {
+  waiting: Waiting[];
+  inFlight: number;
+}
+
 /** Most jobs one shared insert takes. */
 const MAX_GROUP = 1_000;
+/** Inserts of one queue under way at once. */
+const MAX_IN_FLIGHT = 2;
 
 export class EnqueueBatcher {
-  private pending = new Map<string, Waiting[]>();
+  private readonly queues = new Map<string, QueueState>();
   private scheduled = false;
 
   constructor(private readonly kairos: Kairos) {}
 
   enqueue(queue: string, item: EnqueueItem): Promise<EnqueuedJob> {
     return new Promise((resolve, reject) => {
-      let group = this.pending.get(queue);
-      if (group === undefined) this.pending.set(queue, (group = []));
-      group.push({ item, resolve, reject });
-      if (group.length >= MAX_GROUP) {
-        this.pending.delete(queue);
-        void this.store(queue, group);
-      } else if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
+      let state = this.queues.get(queue);
+      if (state === undefined) this.queues.set(queue, (state = { waiting: [], inFlight: 0 }));
+      state.waiting.push({ item, resolve, reject });
+      this.schedule();
     });
   }
 
-  private flush(): void {
-    this.scheduled = false;
-    const groups = this.pending;
-    this.pending = new Map();
-    for (const [queue, group] of groups) void this.store(queue, group);
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      for (const [queue, state] of this.queues) this.start(queue, state);
+    });
+  }
+
+  /** Starts inserts for `queue` while it has waiting requests and room for another insert. */
+  private start(queue: string, state: QueueState): void {
+    while (state.waiting.length > 0 && state.inFlight < MAX_IN_FLIGHT) {
+      const group = state.waiting.splice(0, MAX_GROUP);
+      state.inFlight++;
+      void this.store(queue, group).finally(() => {
+        state.inFlight--;
+        if (state.waiting.length > 0) this.schedule();
+        else if (state.inFlight === 0) this.queues.delete(queue);
+      });
+    }
   }
 
   private async store(queue: string, group: Waiting[]): Promise<void> {

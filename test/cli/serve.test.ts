@@ -82,6 +82,8 @@ describe('kairos serve', () => {
     const ls = await runCli(store, ['queues', 'ls']);
     expect(ls.stdout).toMatch(/push\s+yes\s+0\s+0\s+0\s+5\s+sms\s+http https:\/\/93\.184\.215\.14\/send/);
     expect((await runJson<{ paused: boolean }>(store, ['queues', 'resume', 'push'])).paused).toBe(false);
+    await runJson(store, ['enqueue', 'push', '{}', '--delay-ms', '3600000']);
+    expect(await runJson(store, ['queues', 'drain', 'push'])).toEqual({ queue: 'push', cancelled: 1 });
     expect((await runCli(store, ['queues', 'rm', 'push'])).code).toBe(0);
     expect((await runCli(store, ['queues', 'rm', 'push'])).code).toBe(4);
   }, 30_000);

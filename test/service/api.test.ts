@@ -158,11 +158,16 @@ for (const target of STORE_TARGETS) {
       expect((await api.request('PUT', '/v1/queues/evil', { concurrency: 0 })).status).toBe(400);
       expect((await api.request('POST', '/v1/queues/mail/pause')).body).toMatchObject({ paused: true });
       expect((await api.request('POST', '/v1/queues/mail/resume')).body).toMatchObject({ paused: false });
+      await api.request('POST', '/v1/jobs/batch', { queue: 'mail', jobs: [1, 2, 3].map((n) => ({ payload: { n }, delayMs: 3_600_000 })) });
+      expect((await api.request('POST', '/v1/queues/mail/drain')).body).toEqual({ cancelled: 3 });
+      expect((await api.request<{ counts: { scheduled: number; cancelled: number } }>('GET', '/v1/queues/mail')).body.counts).toMatchObject({ scheduled: 0, cancelled: 3 });
       const list = await api.request<{ queues: { name: string }[] }>('GET', '/v1/queues');
       expect(list.body.queues.map((q) => q.name)).toContain('mail');
       expect((await api.request('PUT', '/v1/queues/mail', { expectedVersion: 1 })).status).toBe(409);
       expect((await api.request('DELETE', '/v1/queues/mail')).status).toBe(204);
-      expect((await api.request('GET', '/v1/queues/mail')).status).toBe(404);
+      // Its jobs stay, so the queue is still listed, without stored settings.
+      expect((await api.request('GET', '/v1/queues/mail')).body).toMatchObject({ stored: false, target: null, counts: { cancelled: 3 } });
+      expect((await api.request('DELETE', '/v1/queues/mail')).status).toBe(404);
     });
 
     it('manages schedules and calendars', async () => {

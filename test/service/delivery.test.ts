@@ -105,6 +105,28 @@ for (const target of STORE_TARGETS) {
       expect(t.service.deliveredQueues().has('conc')).toBe(false);
     });
 
+    it('shows the fallback link both ways when a job fails finally on a queue with a fallback', async () => {
+      await api.request('PUT', '/v1/queues/sms', { concurrency: 1 });
+      const put = await api.request('PUT', '/v1/queues/push', { target: { kind: 'http', url: 'http://127.0.0.1:9/refused', secrets: [secret()] }, fallback: 'sms' });
+      expect(put.body).toMatchObject({ fallback: 'sms' });
+      const job = await api.request<{ id: number }>('POST', '/v1/jobs', { queue: 'push', payload: { to: 'u1' }, maxAttempts: 1, tags: ['promo'] });
+      const failed = await until('the job failed and has a fallback', async () => {
+        const r = await api.request<{ state: string; fallbackJobId?: number | null }>('GET', `/v1/jobs/${job.body.id}`);
+        return r.body.state === 'failed' && typeof r.body.fallbackJobId === 'number' ? r.body : null;
+      });
+      const fallback = await api.request<{ queue: string; payload: unknown; fallbackOf?: number | null }>('GET', `/v1/jobs/${failed.fallbackJobId}`);
+      expect(fallback.body).toMatchObject({ queue: 'sms', payload: { to: 'u1' }, fallbackOf: job.body.id });
+      const tagged = await api.request<{ jobs: { id: number }[] }>('GET', '/v1/jobs?tag=promo');
+      expect(tagged.body.jobs.map((j) => j.id)).toContain(job.body.id);
+    });
+
+    it('holds a job created over HTTP until the job it depends on ends', async () => {
+      const first = await api.request<{ id: number }>('POST', '/v1/jobs', { queue: 'held', payload: {}, delayMs: 3_600_000 });
+      const second = await api.request<{ id: number }>('POST', '/v1/jobs', { queue: 'held', payload: {}, dependsOn: [first.body.id] });
+      expect(second.status).toBe(202);
+      expect((await api.request('GET', `/v1/jobs/${second.body.id}`)).body).toMatchObject({ dependsOn: [first.body.id], waitingFor: 1 });
+    });
+
     it('picks up a queue created by another process through the store', async () => {
       // Written on the store directly, as `kairos queues add` in another process would: no call into this server.
       const other = await (await import('../../src/engine/kairos.js')).Kairos.open({ store: t.store });

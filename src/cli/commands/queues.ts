@@ -1,4 +1,4 @@
-/** `kairos queues ls|add|pause|resume|rm`: stored queues and their delivery targets, on the store directly. */
+/** `kairos queues ls|add|pause|resume|drain|rm`: stored queues and their delivery targets, on the store directly. */
 import type { Command } from 'commander';
 import type { QueueInfo, QueueSettings } from '../../engine/queues.js';
 import { KairosError } from '../../core/errors.js';
@@ -77,6 +77,15 @@ export function registerQueues(program: Command, out: Output): void {
         out.line(`queue ${q.name} ${q.paused ? 'paused' : 'resumed'}`);
       });
   }
+
+  withStoreAndJson(queues.command('drain'))
+    .description('cancel every job of the queue that waits to run (held ones too); running jobs go on; pause first to stop new starts')
+    .argument('<name>', 'queue name')
+    .action(async (name: string, flags: CommonOptions) => {
+      const cancelled = await withKairos(flags.store, (kairos) => kairos.queues.drain(name));
+      if (flags.json === true) return out.json({ queue: name, cancelled });
+      out.line(`drained queue ${name}: ${cancelled} waiting job(s) cancelled`);
+    });
 
   withStoreAndJson(queues.command('rm'))
     .description('remove a queue\'s settings and target (its jobs stay)')

@@ -1,4 +1,5 @@
 /** /v1/queues: list with counts, read, create or update (target, concurrency, capacity, fallback), pause, resume, delete. */
+import { Type } from 'typebox';
 import { KairosError } from '../../core/errors.js';
 import type { QueueInfo } from '../../engine/queues.js';
 import { AUTH_ERRORS, ErrorBody, INPUT_ERRORS, isoDates } from '../schemas/common.js';
@@ -51,6 +52,14 @@ export const queueRoutes: RouteModule = (app, { kairos, validateTarget, onQueueC
       return queueJson(q);
     });
   }
+
+  app.post('/v1/queues/:name/drain', {
+    config: { scope: 'admin' },
+    schema: {
+      tags, summary: 'Cancel every job of the queue that waits to run (held ones too); running jobs go on. Pause first to stop new starts',
+      params: QueueParams, response: { 200: Type.Object({ cancelled: Type.Integer({ minimum: 0 }) }), 400: ErrorBody, ...AUTH_ERRORS },
+    },
+  }, async (request) => ({ cancelled: await kairos.queues.drain(request.params.name) }));
 
   app.delete('/v1/queues/:name', {
     config: { scope: 'admin' },

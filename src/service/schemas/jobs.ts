@@ -23,6 +23,8 @@ export const JobOptions = {
   timeoutMs: Type.Optional(Type.Integer({ minimum: 1 })),
   deadline: Type.Optional(InstantInput),
   tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 20 })),
+  dependsOn: Type.Optional(Type.Array(JobId, { maxItems: 1000, description: 'jobs that must end first; the job is held until they do' })),
+  onDependencyFailure: Type.Optional(Type.Enum(['cancel', 'run'] as ('cancel' | 'run')[])),
 };
 
 export const CreateJobBody = Type.Object({ queue: QueueName, payload: Type.Optional(Type.Unknown()), ...JobOptions }, { additionalProperties: false });
@@ -66,6 +68,9 @@ export const JobPage = Type.Object({ jobs: Type.Array(Job), nextCursor: Nullable
 export const JobListQuery = Type.Object({
   queue: Type.Optional(QueueName),
   state: Type.Optional(JobState),
+  tag: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  keyPrefix: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'jobs whose key starts with this (needs queue)' })),
+  batchId: Type.Optional(JobId),
   cursor: Type.Optional(JobId),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 50 })),
 }, { additionalProperties: false });
