@@ -51,6 +51,10 @@ export interface JobRow {
   lastError: string | null;
   scheduleId: string | null;
   occurrenceAt: number | null;
+  /** The limiter the job passes through (its own or its queue's at enqueue), its lane there, its partition key. */
+  limiter: string | null;
+  lane: string | null;
+  partitionKey: string | null;
 }
 
 /** One recorded attempt (or run that did not count, such as a snooze or a shutdown hand-back). */
@@ -71,10 +75,46 @@ export interface AttemptRow {
 export type ClaimedJob = Pick<
   JobRow,
   'id' | 'queue' | 'payload' | 'priority' | 'runAt' | 'key' | 'attempt' | 'maxAttempts' | 'backoff' | 'timeoutMs' | 'deadline' | 'tags' | 'scheduleId' | 'occurrenceAt'
+  | 'limiter' | 'lane' | 'partitionKey'
 > & {
   state: 'running' | 'expired';
   startedAt: number;
 };
+
+/**
+ * What a claim returns: the claimed jobs, in claim order, and when due work was held back by a rate limit, the
+ * earliest instant it may pass (`retryAt`, store clock), so a worker sleeps until then instead of asking again.
+ */
+export type ClaimBatch = ClaimedJob[] & { retryAt?: number };
+
+/** A stored limiter (docs/flow-control.md). `lanes` is JSON: lane → { reserved }. */
+export interface LimiterRow {
+  id: string;
+  concurrency: number | null;
+  lanes: string;
+  lend: boolean;
+  rateLimit: number | null;
+  ratePerMs: number | null;
+  /** Goes up by one with every write of the definition. */
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** The definition fields a limiter upsert writes. */
+export type LimiterWrite = Omit<LimiterRow, 'version' | 'createdAt' | 'updatedAt'>;
+
+/** A limiter's use now, read in one snapshot. */
+export interface LimiterUsage {
+  id: string;
+  /** Running attempts (lease not expired) per lane; lane null is jobs without a lane. */
+  running: { lane: string | null; count: number }[];
+  /** Due jobs waiting to start, per lane, with the runAt of the oldest (jobs waiting for their key's turn are not counted). */
+  waiting: { lane: string | null; count: number; oldestRunAt: number }[];
+  /** Starts inside the current rate window, and when the oldest of them leaves it (null without a rate or starts). */
+  rateUsed: number;
+  rateNextFreeAt: number | null;
+}
 
 /** The outcome of one insert: a new row, the existing row kept, or the existing pending row replaced. */
 export interface InsertResult {
@@ -294,7 +334,9 @@ export type StoreNotification =
   /** A schedule or calendar changed; materializers re-read their next fire time. */
   | { kind: 'schedule-changed' }
   /** A queue's stored settings changed (paused, resumed, updated or deleted); workers of it re-read and claim. */
-  | { kind: 'queue-changed'; queue: string };
+  | { kind: 'queue-changed'; queue: string }
+  /** A limiter changed (or a slot of it was freed): workers held back by a limiter claim again. */
+  | { kind: 'limiter-changed'; limiter: string };
 
 /** A live subscription; close() stops it. */
 export interface Subscription {
@@ -320,7 +362,7 @@ export interface Driver {
    * Claim up to `limit` due jobs of `queue` in (priority, runAt, id) order for `owner`. Due jobs whose deadline has
    * passed are moved to expired in the same statement and returned with state 'expired'. Never reads future jobs.
    */
-  jobClaim(params: { queue: string; limit: number; owner: string; leaseMs: number; now?: number }): Promise<ClaimedJob[]>;
+  jobClaim(params: { queue: string; limit: number; owner: string; leaseMs: number; now?: number }): Promise<ClaimBatch>;
   /** Jobs by queue and state (only non-zero counts), optionally of one queue. */
   jobCounts(params?: { queue?: string }): Promise<JobCount[]>;
   /** Extend the leases of `owner`'s running jobs; returns the ids of `ids` this owner no longer holds. */
@@ -333,7 +375,7 @@ export interface Driver {
     items: readonly FinishItem[];
     claim: { queue: string; limit: number; owner: string; leaseMs: number };
     now?: number;
-  }): Promise<{ finished: boolean[]; claimed: ClaimedJob[] }>;
+  }): Promise<{ finished: boolean[]; claimed: ClaimBatch }>;
   /** Apply finished attempts; returns, per item, whether the fence held (false = lease lost, nothing written). */
   jobFinishMany(params: { items: readonly FinishItem[]; now?: number }): Promise<boolean[]>;
   jobGet(params: { id: number }): Promise<JobRow | null>;
@@ -351,6 +393,16 @@ export interface Driver {
 
   /** The earliest lease end among running jobs, or null. */
   leaseNextExpiry(): Promise<number | null>;
+
+  /** Remove a limiter; false when there was none. Jobs naming it wait until one of that id exists again. */
+  limiterDelete(params: { id: string }): Promise<boolean>;
+  limiterGet(params: { id: string }): Promise<LimiterRow | null>;
+  /** Every limiter, by id. */
+  limiterList(): Promise<LimiterRow[]>;
+  /** What a limiter uses now: running per lane, due waiting per lane, the rate window. Null when there is no such limiter. */
+  limiterStatus(params: { id: string; now?: number }): Promise<LimiterUsage | null>;
+  /** Create or replace a limiter's definition (its rate log is kept); applies from the next claim, on every instance. */
+  limiterUpsert(params: { limiter: LimiterWrite; now?: number }): Promise<{ row: LimiterRow; created: boolean }>;
 
   /** Delete a queue's stored settings (its jobs stay; the queue goes on unpaused); false when there were none. */
   queueDelete(params: { name: string }): Promise<boolean>;

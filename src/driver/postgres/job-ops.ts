@@ -1,7 +1,9 @@
 /** The job operations of the PostgreSQL driver that take more than one statement or shape their input: insert, claim, finish. */
 import { KairosError } from '../../core/errors.js';
 import { PRIORITY_MIN, type NewJob } from '../../core/job-options.js';
-import type { ClaimedJob, FinishItem, InsertResult, JobRow } from '../driver.js';
+import type { ClaimBatch, ClaimedJob, FinishItem, InsertResult, JobRow } from '../driver.js';
+import { checkCapacity, lockBoundedQueues } from './flow-ops.js';
+import type { flowSql } from './queries/flow.js';
 import { toJobId } from '../ids.js';
 import type { jobSql } from './queries/jobs.js';
 import type { jobWriteSql } from './queries/job-writes.js';
@@ -9,9 +11,11 @@ import type { Session } from './pg-session.js';
 
 type JobSql = ReturnType<typeof jobSql>;
 type JobWriteSql = ReturnType<typeof jobWriteSql>;
+type FlowSql = ReturnType<typeof flowSql>;
 
 /** Inserts in item order: runs of keyless jobs in one statement each, keyed jobs one by one with their dedupe policy. */
-export async function insertAll(s: Session, sql: JobSql, jobs: readonly NewJob[], now: number | null): Promise<InsertResult[]> {
+export async function insertAll(s: Session, sql: JobSql, jobs: readonly NewJob[], now: number | null, flow: FlowSql): Promise<InsertResult[]> {
+  const bounded = await lockBoundedQueues(s, flow, jobs);
   const out = new Array<InsertResult>(jobs.length);
   const keyedHere = new Map<number, number>();
   let i = 0;
@@ -28,13 +32,15 @@ export async function insertAll(s: Session, sql: JobSql, jobs: readonly NewJob[]
     out[i] = await insertKeyed(s, sql, jobs[i]!, now, i, keyedHere);
     i++;
   }
+  if (bounded.size > 0) await checkCapacity(s, flow, bounded, jobs, out);
   for (const [queue, runAt] of earliestByQueue(jobs, out)) s.notify({ kind: 'job-available', queue, runAt });
   return out;
 }
 
 /**
  * Keyless jobs outside any transaction of the caller's: one statement that inserts them and announces them (see
- * jobInsertBatchAnnounced), atomic on its own.
+ * jobInsertBatchAnnounced), atomic on its own. Null, having stored nothing, when a queue of the batch is bounded: the
+ * caller then inserts through insertAll, which counts under the queue's lock.
  */
 export async function insertKeylessAnnounced(
   s: Pick<Session, 'run'>,
@@ -42,8 +48,9 @@ export async function insertKeylessAnnounced(
   jobs: readonly NewJob[],
   now: number | null,
   channel: string,
-): Promise<InsertResult[]> {
+): Promise<InsertResult[] | null> {
   const ids = (await s.run<{ id: number }>(sql.insertBatchAnnounced, [...batchColumns(jobs), now, channel])).map((r) => toJobId(r.id)).sort((a, b) => a - b);
+  if (ids.length < jobs.length) return null;
   return jobs.map((j, k) => ({ id: ids[k]!, state: 'scheduled', runAt: j.runAt, outcome: 'created' }));
 }
 
@@ -64,6 +71,8 @@ function batchColumns(batch: readonly NewJob[]): unknown[][] {
     batch.map((j) => j.queue), batch.map((j) => j.payload), batch.map((j) => j.priority), batch.map((j) => j.runAt),
     batch.map((j) => j.maxAttempts), batch.map((j) => j.backoff), batch.map((j) => j.timeoutMs), batch.map((j) => j.deadline),
     batch.map((j) => j.tags), batch.map((j) => j.scheduleId ?? null), batch.map((j) => j.occurrenceAt ?? null),
+    batch.map((j) => j.limiter ?? null), batch.map((j) => j.lane ?? null), batch.map((j) => j.partitionKey ?? null),
+    batch.map((j) => (j.partitionMode === 'lenient' ? 1 : 0)),
   ];
 }
 
@@ -74,7 +83,8 @@ async function insertKeyed(s: Session, sql: JobSql, job: NewJob, now: number | n
   for (let tries = 1; ; tries++) {
     const [created] = await s.run<{ id: number }>(sql.insertKeyed, [
       job.queue, job.payload, job.priority, job.runAt, job.key, job.maxAttempts, job.backoff, job.timeoutMs, job.deadline, job.tags, now,
-      job.scheduleId ?? null, job.occurrenceAt ?? null,
+      job.scheduleId ?? null, job.occurrenceAt ?? null, job.limiter ?? null, job.lane ?? null, job.partitionKey ?? null,
+      job.partitionMode === 'lenient' ? 1 : 0,
     ]);
     if (created !== undefined) {
       const id = toJobId(created.id);
@@ -109,7 +119,7 @@ function duplicateKey(job: NewJob, index: number, existing: { id: number; state:
   });
 }
 
-type ClaimRow = Omit<ClaimedJob, 'id'> & { id: number | null; level: number | null };
+type ClaimRow = Omit<ClaimedJob, 'id'> & { id: number | null; level: number | null; limited: boolean };
 
 /**
  * Claims level by level (see jobClaimNextLevel) until `limit` jobs are claimed or no level has due work; the common
@@ -122,8 +132,8 @@ export async function claim(
   sql: JobSql,
   p: { queue: string; limit: number; owner: string; leaseMs: number; now: number | null },
   partial = false,
-): Promise<ClaimedJob[]> {
-  const out: ClaimedJob[] = [];
+): Promise<ClaimBatch | 'limited'> {
+  const out: ClaimBatch = [];
   let after = PRIORITY_MIN - 1;
   while (out.length < p.limit) {
     let rows: ClaimRow[];
@@ -133,12 +143,14 @@ export async function claim(
       if (partial && out.length > 0) return out;
       throw cause;
     }
+    // Jobs behind a limiter: the statement claimed nothing; the caller claims in a transaction (claimWithLimiters).
+    if (rows[0]?.limited === true) return out.length === 0 ? 'limited' : out;
     const level = rows[0]?.level ?? null;
     if (level === null) break;
     const claimed = rows.filter((r) => r.id !== null);
     // RETURNING gives no order guarantee; hand jobs out in claim order.
     claimed.sort((a, b) => a.runAt - b.runAt || a.id! - b.id!);
-    for (const { level: _level, ...r } of claimed) out.push({ ...r, id: toJobId(r.id!) });
+    for (const { level: _level, limited: _limited, ...r } of claimed) out.push({ ...r, id: toJobId(r.id!) });
     after = level;
   }
   return out;

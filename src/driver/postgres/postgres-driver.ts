@@ -6,12 +6,14 @@ import pg from 'pg';
 import { KairosError } from '../../core/errors.js';
 import type { NewJob } from '../../core/job-options.js';
 import type {
-  AttemptRow, CalendarRow, CancelResult, ClaimedJob, Driver, DriverCapabilities, FinishItem, InsertResult, JobCount, JobListParams, JobPage, JobRow,
-  MaterializeResult, MigrateResult, OccurrenceRow, QueueRow, QueueWrite, RescuedJob, SchedulePlanWrite, ScheduleRow, ScheduleWrite, StoreNotification, Subscription,
+  AttemptRow, CalendarRow, CancelResult, ClaimBatch, Driver, DriverCapabilities, FinishItem, InsertResult, JobCount, JobListParams, JobPage, JobRow,
+  LimiterRow, LimiterUsage, LimiterWrite, MaterializeResult, MigrateResult, OccurrenceRow, QueueRow, QueueWrite, RescuedJob, SchedulePlanWrite, ScheduleRow, ScheduleWrite, StoreNotification, Subscription,
 } from '../driver.js';
 import { toJobId } from '../ids.js';
 import { claim, finishMany, insertAll, insertKeylessAnnounced, onlyDistinctCompletions } from './job-ops.js';
 import { cancel, replay, rescue } from './job-manage.js';
+import { claimWithLimiters, limitedNextDue, limiterStatus } from './flow-ops.js';
+import { flowSql } from './queries/flow.js';
 import { migrate } from './migrate.js';
 import { translate } from './pg-errors.js';
 import { PgListener } from './pg-listener.js';
@@ -78,7 +80,7 @@ export class PostgresDriver implements Driver {
     const t = tablesIn(schema);
     this.sql = {
       job: jobSql(t), jobWrite: jobWriteSql(t), attempt: attemptSql(t), schedule: scheduleSql(t), occurrence: occurrenceSql(t), queue: queueSql(t),
-      maintenance: maintenanceSql(t),
+      maintenance: maintenanceSql(t), flow: flowSql(t),
     };
   }
 
@@ -124,9 +126,12 @@ export class PostgresDriver implements Driver {
   }
 
   /** Each priority level's statement commits on its own; see claim() in job-ops.ts. */
-  async jobClaim(p: { queue: string; limit: number; owner: string; leaseMs: number; now?: number }): Promise<ClaimedJob[]> {
+  async jobClaim(p: { queue: string; limit: number; owner: string; leaseMs: number; now?: number }): Promise<ClaimBatch> {
     this.check();
-    return claim({ run: (text, values) => this.db.query(text, values) }, this.sql.job, { ...p, now: p.now ?? null }, true);
+    const params = { ...p, now: p.now ?? null };
+    const claimed = await claim({ run: (text, values) => this.db.query(text, values) }, this.sql.job, params, true);
+    if (claimed !== 'limited') return claimed;
+    return this.tx((s) => claimWithLimiters(s, this.sql.flow, params));
   }
 
   async jobCounts(p: { queue?: string } = {}): Promise<JobCount[]> {
@@ -147,11 +152,12 @@ export class PostgresDriver implements Driver {
     items: readonly FinishItem[];
     claim: { queue: string; limit: number; owner: string; leaseMs: number };
     now?: number;
-  }): Promise<{ finished: boolean[]; claimed: ClaimedJob[] }> {
+  }): Promise<{ finished: boolean[]; claimed: ClaimBatch }> {
     const now = p.now ?? null;
     return this.tx(async (s) => {
       const finished = await finishMany(s, this.sql.jobWrite, p.items, now);
-      const claimed = p.claim.limit > 0 ? await claim(s, this.sql.job, { ...p.claim, now }) : [];
+      let claimed = p.claim.limit > 0 ? await claim(s, this.sql.job, { ...p.claim, now }) : [];
+      if (claimed === 'limited') claimed = await claimWithLimiters(s, this.sql.flow, { ...p.claim, now });
       return { finished, claimed };
     });
   }
@@ -176,11 +182,12 @@ export class PostgresDriver implements Driver {
     this.check();
     if (p.jobs.length === 0) return [];
     const now = p.now ?? null;
-    if (p.tx !== undefined) return this.db.inCallerTransaction(p.tx, (s) => insertAll(s, this.sql.job, p.jobs, now));
+    if (p.tx !== undefined) return this.db.inCallerTransaction(p.tx, (s) => insertAll(s, this.sql.job, p.jobs, now, this.sql.flow));
     if (p.jobs.every((j) => j.key === null)) {
-      return insertKeylessAnnounced({ run: (text, values) => this.db.query(text, values) }, this.sql.job, p.jobs, now, this.db.channel);
+      const done = await insertKeylessAnnounced({ run: (text, values) => this.db.query(text, values) }, this.sql.job, p.jobs, now, this.db.channel);
+      if (done !== null) return done;
     }
-    return this.db.transaction((s) => insertAll(s, this.sql.job, p.jobs, now));
+    return this.db.transaction((s) => insertAll(s, this.sql.job, p.jobs, now, this.sql.flow));
   }
 
   async jobList(p: JobListParams): Promise<JobPage> {
@@ -200,6 +207,8 @@ export class PostgresDriver implements Driver {
       const [row] = await this.query<{ runAt: number | null }>(this.sql.job.nextDue, [queue]);
       const at = row?.runAt ?? null;
       if (at !== null && (earliest === null || at < earliest)) earliest = at;
+      const limited = await limitedNextDue({ run: (text, values) => this.query(text, values) }, this.sql.flow, queue);
+      if (limited !== null && (earliest === null || limited < earliest)) earliest = limited;
     }
     return earliest;
   }
@@ -220,6 +229,36 @@ export class PostgresDriver implements Driver {
   async leaseNextExpiry(): Promise<number | null> {
     const [row] = await this.query<{ leaseUntil: number | null }>(this.sql.job.leaseNextExpiry);
     return row?.leaseUntil ?? null;
+  }
+
+  async limiterDelete(p: { id: string }): Promise<boolean> {
+    return this.tx(async (s) => {
+      const gone = (await s.conn.query(this.sql.flow.limiterDelete, [p.id])).rowCount === 1;
+      if (gone) s.notify({ kind: 'limiter-changed', limiter: p.id });
+      return gone;
+    });
+  }
+
+  async limiterGet(p: { id: string }): Promise<LimiterRow | null> {
+    return (await this.query<LimiterRow>(this.sql.flow.limiterGet, [p.id]))[0] ?? null;
+  }
+
+  async limiterList(): Promise<LimiterRow[]> {
+    return this.query<LimiterRow>(this.sql.flow.limiterList);
+  }
+
+  async limiterStatus(p: { id: string; now?: number }): Promise<LimiterUsage | null> {
+    return this.tx((s) => limiterStatus(s, this.sql.flow, p.id, p.now ?? null));
+  }
+
+  async limiterUpsert(p: { limiter: LimiterWrite; now?: number }): Promise<{ row: LimiterRow; created: boolean }> {
+    const l = p.limiter;
+    return this.tx(async (s) => {
+      const [raw] = await s.run<LimiterRow & { created: boolean }>(this.sql.flow.limiterUpsert, [l.id, l.concurrency, l.lanes, l.lend, l.rateLimit, l.ratePerMs, p.now ?? null]);
+      const { created, ...row } = raw!;
+      s.notify({ kind: 'limiter-changed', limiter: l.id });
+      return { row, created };
+    });
   }
 
   async occurrenceListBySchedule(p: { scheduleId: string; before?: number; limit: number }): Promise<OccurrenceRow[]> {

@@ -11,6 +11,7 @@ export interface Tables {
   occurrences: string;
   calendars: string;
   queues: string;
+  limiters: string;
   migrations: string;
   /** The identity sequence of kairos_jobs.id, as a regclass literal for nextval(). */
   jobIdSeq: string;
@@ -21,7 +22,7 @@ export function tablesIn(schema: string): Tables {
   const q = (name: string) => `"${schema}"."${name}"`;
   return {
     jobs: q('kairos_jobs'), attempts: q('kairos_attempts'), schedules: q('kairos_schedules'), occurrences: q('kairos_occurrences'),
-    calendars: q('kairos_calendars'), queues: q('kairos_queues'), migrations: q('kairos_migrations'), jobIdSeq: `'${q('kairos_jobs_id_seq')}'::regclass`,
+    calendars: q('kairos_calendars'), queues: q('kairos_queues'), limiters: q('kairos_limiters'), migrations: q('kairos_migrations'), jobIdSeq: `'${q('kairos_jobs_id_seq')}'::regclass`,
   };
 }
 
