@@ -39,6 +39,10 @@ export interface Job<P = unknown> {
   /** The schedule that produced the job and the occurrence's nominal instant; null for one-off jobs. */
   scheduleId: string | null;
   occurrenceAt: Date | null;
+  /** Flow control: the limiter and lane the job passes through, and its partition key (docs/flow-control.md). */
+  limiter: string | null;
+  lane: string | null;
+  partitionKey: string | null;
 }
 
 /** One execution, or one run that did not count (snoozed, handed back). */

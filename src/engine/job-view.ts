@@ -30,6 +30,9 @@ export function toJob(row: JobRow): Job {
     lastError: json<ErrorInfo>(row.lastError),
     scheduleId: row.scheduleId,
     occurrenceAt: date(row.occurrenceAt),
+    limiter: row.limiter,
+    lane: row.lane,
+    partitionKey: row.partitionKey,
   };
 }
 

@@ -8,7 +8,7 @@ import type { Logger } from '../core/config.js';
 import type { TimerHandle } from '../core/clock.js';
 import { JobAbortedError, JobTimeoutError } from '../core/job.js';
 import { isKairosError } from '../core/errors.js';
-import type { ClaimedJob, Driver, FinishItem } from '../driver/driver.js';
+import type { ClaimBatch, ClaimedJob, Driver, FinishItem } from '../driver/driver.js';
 import { endOfReturn, endOfThrow, serializeResult, type AttemptEnd } from './attempt-end.js';
 import type { Completer } from './completer.js';
 import type { KairosEmitter } from './events.js';
@@ -51,6 +51,8 @@ export interface QueueWorkerOptions {
   onScheduleJobDone?: () => void;
   /** Called whenever the last running job of this worker ends (shutdown waits on it). */
   onIdle?: () => void;
+  /** Called once the end of an attempt of a job behind a limiter is written: a slot of it is free. */
+  onLimiterSlotFreed?: (limiter: string) => void;
 }
 
 export class QueueWorker {
@@ -63,6 +65,8 @@ export class QueueWorker {
   private fillRequested = false;
   private fillScheduled = false;
   private fillInFlight: Promise<void> | null = null;
+  /** True while due work of this queue is held back by the store (a limiter, a paused queue): a freed slot wakes it. */
+  heldBack = false;
   private timer: TimerHandle | null = null;
   private timerAt = Infinity;
   private readonly handler: Handler;
@@ -76,6 +80,7 @@ export class QueueWorker {
   private readonly logger: Logger;
   private readonly onScheduleJobDone: () => void;
   private readonly onIdle: () => void;
+  private readonly onLimiterSlotFreed: (limiter: string) => void;
 
   constructor(o: QueueWorkerOptions) {
     this.queue = o.queue;
@@ -90,6 +95,7 @@ export class QueueWorker {
     this.logger = o.logger;
     this.onScheduleJobDone = o.onScheduleJobDone ?? NOOP;
     this.onIdle = o.onIdle ?? NOOP;
+    this.onLimiterSlotFreed = o.onLimiterSlotFreed ?? NOOP;
   }
 
   start(): void {
@@ -204,6 +210,7 @@ export class QueueWorker {
   private async claimLoop(): Promise<void> {
     const { clock, claimBatchSize, pollIntervalMs } = this.config;
     let heldBack = false;
+    let retryAt: number | undefined;
     while (!this.stopped) {
       const free = this.concurrency - this.running.size;
       if (free <= 0) return; // a finishing job asks for the next fill
@@ -222,23 +229,28 @@ export class QueueWorker {
         else if (this.events.wants('job:expired')) this.events.emit('job:expired', { id: c.id, queue: c.queue, deadline: new Date(c.deadline ?? now) });
       }
       heldBack = claimed.length === 0;
+      retryAt = claimed.retryAt;
       if (claimed.length < limit) break;
     }
     if (this.stopped) return;
     const now = clock.now();
     const next = await this.driver.jobNextDue({ queues: [this.queue] });
     // Due work that no claim could take is held back by the store (a paused queue, a full limiter): wait for a
-    // notification or the next poll rather than ask again at once.
-    if (heldBack && next !== null && next <= now) {
-      this.armTimer(now + pollIntervalMs);
+    // notification, a freed slot of a limiter, the instant a rate limit lets it pass (retryAt), or the next poll,
+    // rather than ask again at once.
+    this.heldBack = heldBack && next !== null && next <= now;
+    if (this.heldBack) {
+      this.armTimer(Math.min(now + pollIntervalMs, retryAt === undefined ? Infinity : Math.max(retryAt, now + 1)));
       return;
     }
+    // A claim that filled every slot may still have left due work behind a rate limit: come back when it may pass.
+    if (retryAt !== undefined) this.armTimer(Math.max(retryAt, now + 1));
     // Poll even when nothing is due: other processes, and enqueues inside open transactions, do not signal us.
     this.armTimer(Math.min(next === null ? Infinity : Math.max(next, now + 1), now + pollIntervalMs));
   }
 
   /** Claim, writing the outcomes waiting in the completer in the same transaction when there are any. */
-  private async claim(limit: number): Promise<ClaimedJob[]> {
+  private async claim(limit: number): Promise<ClaimBatch> {
     const claim = { queue: this.queue, limit, owner: this.owner, leaseMs: this.config.leaseMs };
     const now = this.config.clock.param();
     const taken = this.completer.take();
@@ -305,7 +317,7 @@ export class QueueWorker {
     }
     this.release(ex);
     const c = ex.claimed;
-    if (ok && ex.ctx.signalled === null && c.scheduleId === null && !this.events.wants('job:completed') && !this.events.wants('job:lease-lost')) {
+    if (ok && ex.ctx.signalled === null && c.scheduleId === null && c.limiter === null && !this.events.wants('job:completed') && !this.events.wants('job:lease-lost')) {
       // The common case, kept lean: nobody to tell afterwards, so no per-job callback.
       const item: FinishItem = {
         id: c.id, owner: this.owner, attempt: c.attempt, startedAt: c.startedAt, state: 'completed', outcome: 'completed', countsAttempt: true,
@@ -326,6 +338,7 @@ export class QueueWorker {
     const item: FinishItem = { id: c.id, owner: this.owner, attempt: c.attempt, startedAt: c.startedAt, ...end.write };
     this.completer.push(item, (applied) => {
       if (c.scheduleId !== null) this.onScheduleJobDone();
+      if (c.limiter !== null) this.onLimiterSlotFreed(c.limiter);
       if (applied) end.announce(this.events);
       else if (this.events.wants('job:lease-lost')) this.events.emit('job:lease-lost', { id: c.id, queue: c.queue, attempt: c.attempt });
     });

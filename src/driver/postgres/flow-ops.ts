@@ -72,7 +72,8 @@ export async function claimWithLimiters(s: Run, sql: FlowSql, p: ClaimParams): P
   for (const g of await s.run<Group>(sql.groups, [p.queue])) {
     let gate = gates.get(g.limiter);
     if (gate === undefined) gates.set(g.limiter, (gate = await gateOf(s, sql, g.limiter, now)));
-    await dueOfGroup(s, sql, p.queue, g, now, Math.max(1, Math.min(gate.budget(laneKey(g.lane)), p.limit)), candidates);
+    // One more than it may start, so due work held back is seen (refused below, it marks the gate held).
+    await dueOfGroup(s, sql, p.queue, g, now, Math.min(gate.budget(laneKey(g.lane)), p.limit) + 1, candidates);
   }
   candidates.sort(byClaimOrder);
   const chosen: number[] = [];

@@ -97,8 +97,8 @@ export function claimWithLimiters(s: Statements, p: ClaimParams): ClaimBatch {
     let gate = gates.get(g.limiter);
     if (gate === undefined) gates.set(g.limiter, (gate = gateOf(s, g.limiter, now)));
     const budget = Math.min(gate.budget(laneKey(g.lane)), p.limit);
-    // At least one, so a group held back is seen (its due job is refused below and marks the gate held).
-    dueOfGroup(s, p.queue, g, now, Math.max(1, budget), candidates);
+    // One more than it may start, so due work held back is seen (refused below, it marks the gate held).
+    dueOfGroup(s, p.queue, g, now, budget + 1, candidates);
   }
   candidates.sort(byClaimOrder);
   const chosen: number[] = [];

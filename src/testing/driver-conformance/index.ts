@@ -8,6 +8,7 @@ import type { ConformanceTarget } from './context.js';
 import { finishConformance } from './finish.js';
 import { insertConformance } from './insert.js';
 import { leaseConformance } from './leases.js';
+import { limiterConformance } from './limiters.js';
 import { manageConformance } from './manage.js';
 import { modelConformance } from './model.js';
 import { notificationConformance } from './notifications.js';
@@ -25,6 +26,7 @@ export function runDriverConformance(target: ConformanceTarget): void {
     leaseConformance(target);
     manageConformance(target);
     queueConformance(target);
+    limiterConformance(target);
     scheduleConformance(target);
     storeConformance(target);
     notificationConformance(target);

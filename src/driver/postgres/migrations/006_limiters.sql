@@ -71,19 +71,35 @@ CREATE FUNCTION kairos_key_held(q text, k text, self bigint) RETURNS boolean LAN
                  WHERE queue = q AND partition_key = k AND state IN ('scheduled', 'running') AND NOT key_waiting AND id <> self);
 $$;
 
--- A keyed job arrives: it holds the turn unless another job of the key does; a pending holder later in key order
--- than the new job gives the turn up to it.
+-- A keyed job arrives: it comes in waiting, in key order by its runAt; then, once its row and every other row of the
+-- same statement exist, it takes the turn when nobody holds it, or from a pending holder later in key order.
+CREATE FUNCTION kairos_jobs_key_arrive() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.key_at := NEW.run_at;
+  NEW.key_waiting := true;
+  RETURN NEW;
+END $$;
+
+CREATE TRIGGER kairos_jobs_key_arrive
+BEFORE INSERT ON kairos_jobs
+FOR EACH ROW WHEN (NEW.partition_key IS NOT NULL)
+EXECUTE FUNCTION kairos_jobs_key_arrive();
+
 CREATE FUNCTION kairos_jobs_key_insert() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+  h record;
 BEGIN
   PERFORM kairos_key_lock(NEW.queue, NEW.partition_key);
-  UPDATE kairos_jobs
-  SET key_waiting = true
-  WHERE queue = NEW.queue AND partition_key = NEW.partition_key AND state = 'scheduled' AND NOT key_waiting AND id <> NEW.id
-    AND (key_at, id) > (NEW.run_at, NEW.id);
-  UPDATE kairos_jobs
-  SET key_at = run_at,
-      key_waiting = kairos_key_held(NEW.queue, NEW.partition_key, NEW.id)
-  WHERE id = NEW.id;
+  SELECT id, state, key_at INTO h
+  FROM kairos_jobs
+  WHERE queue = NEW.queue AND partition_key = NEW.partition_key AND state IN ('scheduled', 'running') AND NOT key_waiting AND id <> NEW.id
+  LIMIT 1;
+  IF NOT FOUND THEN
+    UPDATE kairos_jobs SET key_waiting = false WHERE id = NEW.id;
+  ELSIF h.state = 'scheduled' AND (h.key_at, h.id) > (NEW.key_at, NEW.id) THEN
+    UPDATE kairos_jobs SET key_waiting = true WHERE id = h.id;
+    UPDATE kairos_jobs SET key_waiting = false WHERE id = NEW.id;
+  END IF;
   RETURN NULL;
 END $$;
 
