@@ -79,11 +79,14 @@ export function toLimiterSpec(def: LimiterDefinition): LimiterSpec {
   return { id: def.id, concurrency, lanes, lend: def.lend ?? false, rate };
 }
 
-/** The entries of `log` still inside the window that ends at `now`: a start at `at` counts while now < at + perMs. */
+/**
+ * The entries of `log` still inside the window that ends at `now`: a start at `at` counts while now < at + perMs.
+ * Entries may be out of order (a claim that waited for the store's lock records its own, earlier `now` after a later
+ * one), so every entry is tested; an entry later than `now` still counts. Either way no window holds more than the
+ * limit: the last claim recorded in any window counted every start recorded in it before.
+ */
 export function liveLog(log: RateLog, now: number, perMs: number): RateLog {
-  let i = 0;
-  while (i < log.length && log[i]![0] + perMs <= now) i++;
-  return i === 0 ? log : log.slice(i);
+  return log.every(([at]) => at + perMs > now) ? log : log.filter(([at]) => at + perMs > now);
 }
 
 /**
@@ -159,9 +162,9 @@ export class LimiterGate {
   nextLog(): RateLog {
     if (this.spec?.rate === undefined || this.spec.rate === null) return [];
     if (this.started === 0) return this.log;
-    const last = this.log[this.log.length - 1];
-    if (last !== undefined && last[0] === this.now) return [...this.log.slice(0, -1), [this.now, last[1] + this.started]];
-    return [...this.log, [this.now, this.started]];
+    const same = this.log.findIndex(([at]) => at === this.now);
+    if (same >= 0) return this.log.map(([at, c], i): [number, number] => [at, i === same ? c + this.started : c]);
+    return [...this.log, [this.now, this.started] as [number, number]].sort((a, b) => a[0] - b[0]);
   }
 
   /** Jobs this gate admitted (the rate log is written back when there are any). */
