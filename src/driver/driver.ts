@@ -139,6 +139,8 @@ export interface FinishItem {
   result?: string | null;
   error?: string | null;
   note?: string | null;
+  /** The job's limiter, when it has one: a store with notifications tells every instance that a slot came free. */
+  limiter?: string | null;
 }
 
 /** A job moved by the lease rescuer. */

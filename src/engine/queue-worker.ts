@@ -336,6 +336,7 @@ export class QueueWorker {
   private finish(ex: Execution, end: AttemptEnd): void {
     const c = ex.claimed;
     const item: FinishItem = { id: c.id, owner: this.owner, attempt: c.attempt, startedAt: c.startedAt, ...end.write };
+    if (c.limiter !== null) item.limiter = c.limiter;
     this.completer.push(item, (applied) => {
       if (c.scheduleId !== null) this.onScheduleJobDone();
       if (c.limiter !== null) this.onLimiterSlotFreed(c.limiter);

@@ -30,17 +30,8 @@ async function gateOf(s: Run, sql: FlowSql, limiter: string, now: number): Promi
 }
 
 async function dueOfGroup(s: Run, sql: FlowSql, queue: string, g: Group, now: number, limit: number, into: FlowCandidate[]): Promise<void> {
-  const gs = g.lane === null ? sql.unnamed : sql.named;
-  let after = PRIORITY_MIN - 1;
-  let left = limit;
-  while (left > 0) {
-    const [level] = await s.run<{ priority: number }>(gs.nextPriority, [queue, g.limiter, g.lane, after]);
-    if (level === undefined) return;
-    const rows = await s.run<FlowCandidate>(gs.dueAtPriority, [queue, g.limiter, g.lane, level.priority, now, left]);
-    for (const r of rows) into.push({ ...r, id: toJobId(r.id) });
-    left -= rows.length;
-    after = level.priority;
-  }
+  const rows = await s.run<FlowCandidate>((g.lane === null ? sql.unnamed : sql.named).due, [queue, g.limiter, g.lane, now, limit]);
+  for (const r of rows) into.push({ ...r, id: toJobId(r.id) });
 }
 
 async function dueFree(s: Run, sql: FlowSql, queue: string, now: number, limit: number, into: FlowCandidate[]): Promise<void> {
@@ -61,15 +52,15 @@ async function dueFree(s: Run, sql: FlowSql, queue: string, now: number, limit: 
  * driver's (see its flow-ops.ts): candidates from the free jobs and from each (limiter, lane) group up to what it
  * could start, merged in claim order and admitted one by one by the limiter's gate, claimed in one UPDATE.
  */
-export async function claimWithLimiters(s: Run, sql: FlowSql, p: ClaimParams): Promise<ClaimBatch> {
-  const [paused] = await s.run<{ paused: boolean }>(sql.queuePaused, [p.queue]);
-  if (paused?.paused === true) return [];
-  const now = p.now ?? (await s.run<{ now: number }>(sql.now, [null]))[0]!.now;
+export async function claimWithLimiters(s: Run, sql: FlowSql, p: ClaimParams, freeDue = true): Promise<ClaimBatch> {
+  const [start] = await s.run<{ now: number; paused: boolean; groups: Group[] }>(sql.start, [p.queue, p.now]);
+  if (start!.paused) return [];
+  const now = start!.now;
   const candidates: FlowCandidate[] = [];
-  await dueFree(s, sql, p.queue, now, p.limit, candidates);
+  if (freeDue) await dueFree(s, sql, p.queue, now, p.limit, candidates);
   const gates = new Map<string, LimiterGate>();
   // Groups come in limiter order, so limiter rows are locked in id order by every claimer (no deadlock between them).
-  for (const g of await s.run<Group>(sql.groups, [p.queue])) {
+  for (const g of start!.groups) {
     let gate = gates.get(g.limiter);
     if (gate === undefined) gates.set(g.limiter, (gate = await gateOf(s, sql, g.limiter, now)));
     // One more than it may start, so due work held back is seen (refused below, it marks the gate held).
@@ -82,14 +73,19 @@ export async function claimWithLimiters(s: Run, sql: FlowSql, p: ClaimParams): P
     if (c.limiter === null || (c.deadline !== null && c.deadline < now) || gates.get(c.limiter)!.admit(laneKey(c.lane))) chosen.push(c.id);
   }
   let retryAt: number | undefined;
+  const logIds: string[] = [];
+  const logs: string[] = [];
   for (const [id, gate] of gates) {
-    if (gate.startedHere > 0) await s.run(sql.limiterSetLog, [id, JSON.stringify(gate.nextLog())]);
+    if (gate.startedHere > 0) {
+      logIds.push(id);
+      logs.push(JSON.stringify(gate.nextLog()));
+    }
     const at = gate.heldByRate ? gate.retryAt() : null;
     if (at !== null && (retryAt === undefined || at < retryAt)) retryAt = at;
   }
   const out: ClaimBatch = [];
   if (chosen.length > 0) {
-    const rows = await s.run<ClaimBatch[number]>(sql.claimIds, [chosen, now, p.owner, p.leaseMs]);
+    const rows = await s.run<ClaimBatch[number]>(sql.claimIds, [chosen, now, p.owner, p.leaseMs, logIds, logs]);
     rows.sort((a, b) => a.priority - b.priority || a.runAt - b.runAt || a.id - b.id);
     for (const r of rows) out.push({ ...r, id: toJobId(r.id) });
   }

@@ -121,6 +121,13 @@ function duplicateKey(job: NewJob, index: number, existing: { id: number; state:
 
 type ClaimRow = Omit<ClaimedJob, 'id'> & { id: number | null; level: number | null; limited: boolean };
 
+/** What claim() says of a queue with jobs behind a limiter: claim it with claimWithLimiters, in a transaction. */
+export interface Limited {
+  limited: true;
+  /** Whether the queue also has due free jobs. */
+  freeDue: boolean;
+}
+
 /**
  * Claims level by level (see jobClaimNextLevel) until `limit` jobs are claimed or no level has due work; the common
  * cases (nothing due, or the first level fills the claim) take one statement. With `partial`, each level's statement
@@ -132,7 +139,7 @@ export async function claim(
   sql: JobSql,
   p: { queue: string; limit: number; owner: string; leaseMs: number; now: number | null },
   partial = false,
-): Promise<ClaimBatch | 'limited'> {
+): Promise<ClaimBatch | Limited> {
   const out: ClaimBatch = [];
   let after = PRIORITY_MIN - 1;
   while (out.length < p.limit) {
@@ -144,7 +151,7 @@ export async function claim(
       throw cause;
     }
     // Jobs behind a limiter: the statement claimed nothing; the caller claims in a transaction (claimWithLimiters).
-    if (rows[0]?.limited === true) return out.length === 0 ? 'limited' : out;
+    if (rows[0]?.limited === true) return out.length === 0 ? { limited: true, freeDue: rows[0].level !== null } : out;
     const level = rows[0]?.level ?? null;
     if (level === null) break;
     const claimed = rows.filter((r) => r.id !== null);
@@ -156,9 +163,18 @@ export async function claim(
   return out;
 }
 
+/** A limiter-changed notification per limiter whose attempt ended among `applied` (indexes into `items`). */
+function announceFreedSlots(s: Pick<Session, 'notify'>, items: readonly FinishItem[], applied: readonly number[]): void {
+  for (const i of applied) {
+    const limiter = items[i]!.limiter;
+    if (limiter !== undefined && limiter !== null) s.notify({ kind: 'limiter-changed', limiter });
+  }
+}
+
 /** True when `items` are completions of distinct jobs: one jobCompleteMany statement, atomic on its own, does them all. */
 export function onlyDistinctCompletions(items: readonly FinishItem[]): boolean {
-  return items.every((i) => i.state === 'completed') && new Set(items.map((i) => i.id)).size === items.length;
+  // Ends of limited attempts are announced, which takes the transaction path.
+  return items.every((i) => i.state === 'completed' && (i.limiter ?? null) === null) && new Set(items.map((i) => i.id)).size === items.length;
 }
 
 /**
@@ -186,6 +202,7 @@ export async function finishMany(s: Pick<Session, 'run' | 'notify'>, sql: JobWri
       ]);
       const byId = new Map(done.map((e) => [e.item.id, e.idx]));
       for (const r of ids) applied[byId.get(r.id)!] = true;
+      announceFreedSlots(s, items, ids.map((r) => byId.get(r.id)!));
     }
     if (others.length > 0) {
       const col = <T>(f: (i: FinishItem) => T) => others.map((e) => f(e.item));
@@ -200,6 +217,7 @@ export async function finishMany(s: Pick<Session, 'run' | 'notify'>, sql: JobWri
         if (r.state === 'scheduled' && !(r.runAt >= (requeued.get(r.queue) ?? Infinity))) requeued.set(r.queue, r.runAt);
       }
       for (const [queue, runAt] of requeued) s.notify({ kind: 'job-available', queue, runAt });
+      announceFreedSlots(s, items, rows.map((r) => r.idx));
     }
     rest = later;
   }

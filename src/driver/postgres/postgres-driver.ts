@@ -130,8 +130,8 @@ export class PostgresDriver implements Driver {
     this.check();
     const params = { ...p, now: p.now ?? null };
     const claimed = await claim({ run: (text, values) => this.db.query(text, values) }, this.sql.job, params, true);
-    if (claimed !== 'limited') return claimed;
-    return this.tx((s) => claimWithLimiters(s, this.sql.flow, params));
+    if (Array.isArray(claimed)) return claimed;
+    return this.tx((s) => claimWithLimiters(s, this.sql.flow, params, claimed.freeDue));
   }
 
   async jobCounts(p: { queue?: string } = {}): Promise<JobCount[]> {
@@ -156,8 +156,8 @@ export class PostgresDriver implements Driver {
     const now = p.now ?? null;
     return this.tx(async (s) => {
       const finished = await finishMany(s, this.sql.jobWrite, p.items, now);
-      let claimed = p.claim.limit > 0 ? await claim(s, this.sql.job, { ...p.claim, now }) : [];
-      if (claimed === 'limited') claimed = await claimWithLimiters(s, this.sql.flow, { ...p.claim, now });
+      const first = p.claim.limit > 0 ? await claim(s, this.sql.job, { ...p.claim, now }) : [];
+      const claimed = Array.isArray(first) ? first : await claimWithLimiters(s, this.sql.flow, { ...p.claim, now }, first.freeDue);
       return { finished, claimed };
     });
   }

@@ -7,7 +7,7 @@ import { laneKey, LimiterGate, liveLog } from '../../core/limiter.js';
 import { PRIORITY_MIN, type NewJob } from '../../core/job-options.js';
 import type { ClaimBatch, InsertResult, LimiterRow, LimiterUsage } from '../driver.js';
 import { byClaimOrder, parseLog, queueFull, specOf, type FlowCandidate } from '../limiter-rows.js';
-import { claimFree, toClaimed, type ClaimRow } from './job-ops.js';
+import { toClaimed, type ClaimRow } from './job-ops.js';
 import type { Statements } from './statements.js';
 
 type ClaimParams = { queue: string; limit: number; owner: string; leaseMs: number; now: number };

@@ -26,7 +26,8 @@ CREATE INDEX kairos_jobs_lane_due ON kairos_jobs (limiter, lane, run_at)
   WHERE state = 'scheduled' AND NOT key_waiting AND limiter IS NOT NULL;
 CREATE INDEX kairos_jobs_lane_running ON kairos_jobs (limiter, lane, lease_until)
   WHERE state = 'running' AND limiter IS NOT NULL;
-CREATE INDEX kairos_jobs_partition ON kairos_jobs (queue, partition_key, key_at, id)
+-- The jobs of one key by turn, then key order: the holder is one seek (NOT key_waiting), the next in line another.
+CREATE INDEX kairos_jobs_partition ON kairos_jobs (queue, partition_key, key_waiting, key_at, id)
   WHERE state IN ('scheduled', 'running') AND partition_key IS NOT NULL;
 
 CREATE TABLE kairos_limiters (

@@ -10,9 +10,45 @@ const LIMITER_COLUMNS = `id, concurrency, lanes, lend, rate_limit AS "rateLimit"
   updated_at AS "updatedAt"`;
 const LIMITED = `state = 'scheduled' AND NOT key_waiting AND limiter IS NOT NULL`;
 
-/** The statements of one (limiter, lane) group; `lane` is the SQL test of the lane column ($3 or IS NULL). */
-function groupSql(t: Tables, lane: string) {
+/** The statements of one (limiter, lane) group; `lane(alias)` is the SQL test of the lane column ($3 or IS NULL). */
+function groupSql(t: Tables, laneOf: (alias: string) => string) {
+  const lane = laneOf('');
   return {
+    /**
+     * groupDue — $1 queue $2 limiter $3 lane $4 now $5 limit; up to $5 due jobs of the group in claim order, locked
+     * (skipping rows others hold). The group's priority levels are walked with one index seek each, and each level is
+     * read as a run_at range, so future jobs are never read — the level walk of jobClaimNextLevel in one statement.
+     */
+    due: `
+      WITH RECURSIVE levels(priority) AS (
+        (SELECT priority
+         FROM ${t.jobs}
+         WHERE ${LIMITED} AND queue = $1 AND limiter = $2 AND ${lane}
+         ORDER BY priority
+         LIMIT 1)
+        UNION ALL
+        SELECT (SELECT j.priority
+                FROM ${t.jobs} AS j
+                WHERE j.state = 'scheduled' AND NOT j.key_waiting AND j.limiter IS NOT NULL
+                  AND j.queue = $1 AND j.limiter = $2 AND ${laneOf('j.')} AND j.priority > l.priority
+                ORDER BY j.priority
+                LIMIT 1)
+        FROM levels AS l
+        WHERE l.priority IS NOT NULL
+      )
+      SELECT d.*
+      FROM levels AS l
+      CROSS JOIN LATERAL (
+        SELECT id, priority, run_at AS "runAt", deadline, limiter, lane
+        FROM ${t.jobs}
+        WHERE ${LIMITED} AND queue = $1 AND limiter = $2 AND ${lane} AND priority = l.priority AND run_at <= ${nowOr('$4')}
+        ORDER BY run_at, id
+        LIMIT $5
+        FOR NO KEY UPDATE SKIP LOCKED) AS d
+      WHERE l.priority IS NOT NULL
+      ORDER BY d.priority, d."runAt", d.id
+      LIMIT $5`,
+
     /** groupNextPriority — $1 queue $2 limiter $3 lane (when named) $4 after */
     nextPriority: `
       SELECT priority
@@ -51,6 +87,33 @@ function groupSql(t: Tables, lane: string) {
       ORDER BY run_at
       LIMIT 1`,
   };
+}
+
+/** The (limiter, lane) groups of a queue's limited jobs, as CTE g, by a loose index scan: $1 queue. */
+function groupsCte(t: Tables): string {
+  return `
+      WITH RECURSIVE g(limiter, lane) AS (
+        (SELECT limiter, lane FROM ${t.jobs} WHERE ${LIMITED} AND queue = $1 ORDER BY limiter, lane LIMIT 1)
+        UNION ALL
+        SELECT n.limiter, n.lane
+        FROM g
+        CROSS JOIN LATERAL (
+          SELECT * FROM (
+            (SELECT limiter, lane FROM ${t.jobs}
+             WHERE ${LIMITED} AND queue = $1 AND limiter = g.limiter AND g.lane IS NOT NULL AND lane > g.lane
+             ORDER BY lane LIMIT 1)
+            UNION ALL
+            (SELECT limiter, lane FROM ${t.jobs}
+             WHERE ${LIMITED} AND queue = $1 AND limiter = g.limiter AND g.lane IS NOT NULL AND lane IS NULL
+             LIMIT 1)
+            UNION ALL
+            (SELECT limiter, lane FROM ${t.jobs}
+             WHERE ${LIMITED} AND queue = $1 AND limiter > g.limiter
+             ORDER BY limiter, lane LIMIT 1)
+          ) AS c
+          LIMIT 1
+        ) AS n
+      )`;
 }
 
 export function flowSql(t: Tables) {
@@ -114,30 +177,17 @@ export function flowSql(t: Tables) {
       WHERE EXISTS (SELECT 1 FROM ${t.jobs}
                     WHERE ${LIMITED} AND limiter = $1 AND lane = l.lane AND run_at <= ${nowOr('$3')})`,
 
+    /**
+     * flowStart — $1 queue $2 now; the claim's instant (fixed once for the whole transaction), the queue's pause flag
+     * and its groups (as flowGroups), in one round trip.
+     */
+    start: `${groupsCte(t)}
+      SELECT ${nowOr('$2')} AS now,
+        COALESCE((SELECT paused FROM ${t.queues} WHERE name = $1), false) AS paused,
+        COALESCE((SELECT json_agg(json_build_object('limiter', limiter, 'lane', lane) ORDER BY limiter) FROM g), '[]'::json) AS groups`,
+
     /** groups — $1 queue; the (limiter, lane) groups of the queue's limited jobs (loose scan). */
-    groups: `
-      WITH RECURSIVE g(limiter, lane) AS (
-        (SELECT limiter, lane FROM ${t.jobs} WHERE ${LIMITED} AND queue = $1 ORDER BY limiter, lane LIMIT 1)
-        UNION ALL
-        SELECT n.limiter, n.lane
-        FROM g
-        CROSS JOIN LATERAL (
-          SELECT * FROM (
-            (SELECT limiter, lane FROM ${t.jobs}
-             WHERE ${LIMITED} AND queue = $1 AND limiter = g.limiter AND g.lane IS NOT NULL AND lane > g.lane
-             ORDER BY lane LIMIT 1)
-            UNION ALL
-            (SELECT limiter, lane FROM ${t.jobs}
-             WHERE ${LIMITED} AND queue = $1 AND limiter = g.limiter AND g.lane IS NOT NULL AND lane IS NULL
-             LIMIT 1)
-            UNION ALL
-            (SELECT limiter, lane FROM ${t.jobs}
-             WHERE ${LIMITED} AND queue = $1 AND limiter > g.limiter
-             ORDER BY limiter, lane LIMIT 1)
-          ) AS c
-          LIMIT 1
-        ) AS n
-      )
+    groups: `${groupsCte(t)}
       SELECT limiter, lane
       FROM g`,
 
@@ -170,11 +220,21 @@ export function flowSql(t: Tables) {
       LIMIT $4
       FOR NO KEY UPDATE SKIP LOCKED`,
 
-    named: groupSql(t, 'lane = $3'),
-    unnamed: groupSql(t, '$3::text IS NULL AND lane IS NULL'),
+    named: groupSql(t, (a) => `${a}lane = $3`),
+    unnamed: groupSql(t, (a) => `$3::text IS NULL AND ${a}lane IS NULL`),
 
-    /** claimIds — $1 ids[] $2 now $3 owner $4 leaseMs; claims the chosen jobs (as jobClaimNextLevel does). */
+    /**
+     * claimIds — $1 ids[] $2 now $3 owner $4 leaseMs $5 limiterIds[] $6 logs[]; claims the chosen jobs (as
+     * jobClaimNextLevel does) and writes the rate logs of the limiters that started jobs, in one statement.
+     */
     claimIds: `
+      WITH logs AS (
+        UPDATE ${t.limiters} AS l
+        SET rate_log = x.log
+        FROM unnest($5::text[], $6::text[]) AS x(id, log)
+        WHERE l.id = x.id
+        RETURNING 1
+      )
       UPDATE ${t.jobs} AS j
       SET state       = CASE WHEN j.deadline < ${nowOr('$2')} THEN 'expired' ELSE 'running' END,
           attempt     = CASE WHEN j.deadline < ${nowOr('$2')} THEN j.attempt ELSE j.attempt + 1 END,

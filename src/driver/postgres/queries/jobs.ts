@@ -131,8 +131,9 @@ export function jobSql(t: Tables) {
      * never read. SKIP LOCKED lets instances claim side by side without waiting on each other. A due job past its
      * deadline becomes expired in the same statement. A paused queue (kairos_queues) yields nothing. Only free jobs
      * (no limiter, holding their key's turn) are in the index it reads; a queue with jobs behind a limiter yields
-     * nothing and `limited` true, and the driver claims it in a transaction instead (flow-ops.ts). Always returns one
-     * row at least: `level` (null when no level above $2 has due work), `limited`, the claimed columns (null when none).
+     * nothing and `limited` true (with `level` saying whether it has due free jobs), and the driver claims it in a
+     * transaction instead (flow-ops.ts). Always returns one row at least: `level` (null when no level above $2 has due
+     * work), `limited`, the claimed columns (null when none).
      */
     claimNextLevel: `
       WITH RECURSIVE limited AS (
@@ -154,8 +155,6 @@ export function jobSql(t: Tables) {
            AND priority > $2
            -- A paused queue has no levels: nothing is claimed, on any instance.
            AND NOT EXISTS (SELECT 1 FROM ${t.queues} WHERE name = $1 AND paused)
-           -- Nor has a queue with jobs behind a limiter: the driver claims it in a transaction (flow-ops.ts).
-           AND NOT EXISTS (SELECT 1 FROM limited)
          ORDER BY priority
          LIMIT 1)
         UNION ALL
@@ -201,6 +200,8 @@ export function jobSql(t: Tables) {
           AND queue = $1
           AND priority = (SELECT priority FROM level)
           AND run_at <= ${nowOr('$3')}
+          -- A queue with jobs behind a limiter is claimed by the driver in a transaction (flow-ops.ts).
+          AND NOT EXISTS (SELECT 1 FROM limited)
         ORDER BY run_at, id
         LIMIT $4
         FOR NO KEY UPDATE SKIP LOCKED

@@ -30,8 +30,8 @@ CREATE INDEX kairos_jobs_claim_limited ON kairos_jobs (queue, limiter, lane, pri
 CREATE INDEX kairos_jobs_lane_due ON kairos_jobs (limiter, lane, run_at) WHERE state = 0 AND key_waiting = 0 AND limiter IS NOT NULL;
 -- Running attempts per (limiter, lane): the concurrency count, by lease end (an expired lease frees its slot).
 CREATE INDEX kairos_jobs_lane_running ON kairos_jobs (limiter, lane, lease_until) WHERE state = 1 AND limiter IS NOT NULL;
--- The jobs of one key in key order: who holds the turn, who is next.
-CREATE INDEX kairos_jobs_partition ON kairos_jobs (queue, partition_key, key_at, id) WHERE state <= 1 AND partition_key IS NOT NULL;
+-- The jobs of one key by turn, then key order: the holder is one seek (key_waiting = 0), the next in line another.
+CREATE INDEX kairos_jobs_partition ON kairos_jobs (queue, partition_key, key_waiting, key_at, id) WHERE state <= 1 AND partition_key IS NOT NULL;
 
 CREATE TABLE kairos_limiters (
   id           TEXT    PRIMARY KEY CHECK (length(id) BETWEEN 1 AND 128),
@@ -70,7 +70,8 @@ BEGIN
   UPDATE kairos_jobs SET key_at = run_at WHERE id = NEW.id;
   UPDATE kairos_jobs
   SET key_waiting = 1
-  WHERE queue = NEW.queue AND partition_key = NEW.partition_key AND state = 0 AND key_waiting = 0 AND id <> NEW.id
+  -- state <= 1 is written out so the partial index kairos_jobs_partition is used (SQLite does not infer it from = 0).
+  WHERE queue = NEW.queue AND partition_key = NEW.partition_key AND state <= 1 AND state = 0 AND key_waiting = 0 AND id <> NEW.id
     AND (key_at > NEW.run_at OR (key_at = NEW.run_at AND id > NEW.id));
   UPDATE kairos_jobs
   SET key_waiting = 1
