@@ -102,6 +102,8 @@ export class LimiterGate {
   private inWindow = 0;
   /** True once a due job was refused by the rate (then `retryAt` says when it may pass). */
   heldByRate = false;
+  /** True once any due job was refused (by a slot or by the rate): the limiter is contended. */
+  refused = false;
 
   constructor(
     readonly spec: LimiterSpec | null,
@@ -147,9 +149,13 @@ export class LimiterGate {
 
   /** Takes a slot and a start for one job of `lane`, or refuses. */
   admit(lane: string): boolean {
-    if (this.slotsFor(lane) < 1) return false;
+    if (this.slotsFor(lane) < 1) {
+      this.refused = true;
+      return false;
+    }
     if (this.rateLeft() < 1) {
       this.heldByRate = true;
+      this.refused = true;
       return false;
     }
     this.running.set(lane, (this.running.get(lane) ?? 0) + 1);

@@ -17,8 +17,10 @@ type Run = Pick<Session, 'run'>;
 type ClaimParams = { queue: string; limit: number; owner: string; leaseMs: number; now: number | null };
 type Group = { limiter: string; lane: string | null };
 
-async function gateOf(s: Run, sql: FlowSql, limiter: string, now: number): Promise<LimiterGate> {
-  const [row] = await s.run<LimiterRow & { rateLog: string }>(sql.limiterLock, [limiter]);
+type LockedLimiter = Omit<LimiterRow, 'version' | 'createdAt' | 'updatedAt'> & { rateLog: string };
+
+/** The admission state of one limiter, its row already locked: running attempts per lane, lanes with due work. */
+async function gateOf(s: Run, sql: FlowSql, limiter: string, row: LockedLimiter | undefined, now: number): Promise<LimiterGate> {
   if (row === undefined) return new LimiterGate(null, new Map(), new Set(), [], now);
   const spec = specOf(row);
   const running = new Map<string, number>();
@@ -52,17 +54,25 @@ async function dueFree(s: Run, sql: FlowSql, queue: string, now: number, limit: 
  * driver's (see its flow-ops.ts): candidates from the free jobs and from each (limiter, lane) group up to what it
  * could start, merged in claim order and admitted one by one by the limiter's gate, claimed in one UPDATE.
  */
-export async function claimWithLimiters(s: Run, sql: FlowSql, p: ClaimParams, freeDue = true): Promise<ClaimBatch> {
-  const [start] = await s.run<{ now: number; paused: boolean; groups: Group[] }>(sql.start, [p.queue, p.now]);
+export async function claimWithLimiters(
+  s: Run,
+  sql: FlowSql,
+  p: ClaimParams,
+  freeDue = true,
+  /** Told of every limiter that refused a due job in this claim. */
+  onContended: (limiter: string) => void = () => undefined,
+): Promise<ClaimBatch> {
+  const [start] = await s.run<{ now: number; paused: boolean; groups: Group[]; limiters: LockedLimiter[] }>(sql.start, [p.queue, p.now]);
   if (start!.paused) return [];
   const now = start!.now;
+  const rows = new Map(start!.limiters.map((l) => [l.id, l]));
   const candidates: FlowCandidate[] = [];
   if (freeDue) await dueFree(s, sql, p.queue, now, p.limit, candidates);
   const gates = new Map<string, LimiterGate>();
   // Groups come in limiter order, so limiter rows are locked in id order by every claimer (no deadlock between them).
   for (const g of start!.groups) {
     let gate = gates.get(g.limiter);
-    if (gate === undefined) gates.set(g.limiter, (gate = await gateOf(s, sql, g.limiter, now)));
+    if (gate === undefined) gates.set(g.limiter, (gate = await gateOf(s, sql, g.limiter, rows.get(g.limiter), now)));
     // One more than it may start, so due work held back is seen (refused below, it marks the gate held).
     await dueOfGroup(s, sql, p.queue, g, now, Math.min(gate.budget(laneKey(g.lane)), p.limit) + 1, candidates);
   }
@@ -76,6 +86,7 @@ export async function claimWithLimiters(s: Run, sql: FlowSql, p: ClaimParams, fr
   const logIds: string[] = [];
   const logs: string[] = [];
   for (const [id, gate] of gates) {
+    if (gate.refused) onContended(id);
     if (gate.startedHere > 0) {
       logIds.push(id);
       logs.push(JSON.stringify(gate.nextLog()));
@@ -85,9 +96,9 @@ export async function claimWithLimiters(s: Run, sql: FlowSql, p: ClaimParams, fr
   }
   const out: ClaimBatch = [];
   if (chosen.length > 0) {
-    const rows = await s.run<ClaimBatch[number]>(sql.claimIds, [chosen, now, p.owner, p.leaseMs, logIds, logs]);
-    rows.sort((a, b) => a.priority - b.priority || a.runAt - b.runAt || a.id - b.id);
-    for (const r of rows) out.push({ ...r, id: toJobId(r.id) });
+    const claimed = await s.run<ClaimBatch[number]>(sql.claimIds, [chosen, now, p.owner, p.leaseMs, logIds, logs]);
+    claimed.sort((a, b) => a.priority - b.priority || a.runAt - b.runAt || a.id - b.id);
+    for (const r of claimed) out.push({ ...r, id: toJobId(r.id) });
   }
   if (retryAt !== undefined) out.retryAt = retryAt;
   return out;

@@ -163,18 +163,21 @@ export async function claim(
   return out;
 }
 
-/** A limiter-changed notification per limiter whose attempt ended among `applied` (indexes into `items`). */
-function announceFreedSlots(s: Pick<Session, 'notify'>, items: readonly FinishItem[], applied: readonly number[]): void {
+/**
+ * A limiter-changed notification per limiter whose attempt ended among `applied` (indexes into `items`), for the
+ * limiters `announce` names (the contended ones: see PostgresDriver.contended).
+ */
+function announceFreedSlots(s: Pick<Session, 'notify'>, items: readonly FinishItem[], applied: readonly number[], announce: (limiter: string) => boolean): void {
   for (const i of applied) {
     const limiter = items[i]!.limiter;
-    if (limiter !== undefined && limiter !== null) s.notify({ kind: 'limiter-changed', limiter });
+    if (limiter !== undefined && limiter !== null && announce(limiter)) s.notify({ kind: 'limiter-changed', limiter });
   }
 }
 
 /** True when `items` are completions of distinct jobs: one jobCompleteMany statement, atomic on its own, does them all. */
-export function onlyDistinctCompletions(items: readonly FinishItem[]): boolean {
-  // Ends of limited attempts are announced, which takes the transaction path.
-  return items.every((i) => i.state === 'completed' && (i.limiter ?? null) === null) && new Set(items.map((i) => i.id)).size === items.length;
+export function onlyDistinctCompletions(items: readonly FinishItem[], announce: (limiter: string) => boolean = () => false): boolean {
+  // Ends of attempts of contended limiters are announced, which takes the transaction path.
+  return items.every((i) => i.state === 'completed' && (i.limiter == null || !announce(i.limiter))) && new Set(items.map((i) => i.id)).size === items.length;
 }
 
 /**
@@ -182,7 +185,13 @@ export function onlyDistinctCompletions(items: readonly FinishItem[]): boolean {
  * refuse unless the first one did not apply, goes into the next round): per round one statement for completions and
  * one for everything else. Requeued jobs are announced.
  */
-export async function finishMany(s: Pick<Session, 'run' | 'notify'>, sql: JobWriteSql, items: readonly FinishItem[], now: number | null): Promise<boolean[]> {
+export async function finishMany(
+  s: Pick<Session, 'run' | 'notify'>,
+  sql: JobWriteSql,
+  items: readonly FinishItem[],
+  now: number | null,
+  announce: (limiter: string) => boolean = () => false,
+): Promise<boolean[]> {
   const applied = new Array<boolean>(items.length).fill(false);
   let rest = items.map((item, idx) => ({ item, idx }));
   while (rest.length > 0) {
@@ -202,7 +211,7 @@ export async function finishMany(s: Pick<Session, 'run' | 'notify'>, sql: JobWri
       ]);
       const byId = new Map(done.map((e) => [e.item.id, e.idx]));
       for (const r of ids) applied[byId.get(r.id)!] = true;
-      announceFreedSlots(s, items, ids.map((r) => byId.get(r.id)!));
+      announceFreedSlots(s, items, ids.map((r) => byId.get(r.id)!), announce);
     }
     if (others.length > 0) {
       const col = <T>(f: (i: FinishItem) => T) => others.map((e) => f(e.item));
@@ -217,7 +226,7 @@ export async function finishMany(s: Pick<Session, 'run' | 'notify'>, sql: JobWri
         if (r.state === 'scheduled' && !(r.runAt >= (requeued.get(r.queue) ?? Infinity))) requeued.set(r.queue, r.runAt);
       }
       for (const [queue, runAt] of requeued) s.notify({ kind: 'job-available', queue, runAt });
-      announceFreedSlots(s, items, rows.map((r) => r.idx));
+      announceFreedSlots(s, items, rows.map((r) => r.idx), announce);
     }
     rest = later;
   }

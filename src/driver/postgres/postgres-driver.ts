@@ -45,6 +45,9 @@ function jobRow(raw: JobRow): JobRow {
  * The Driver seam on PostgreSQL. Construct it from a URL's options or a pool of yours, call migrate() (Kairos.open
  * does), share the database with any number of instances.
  */
+/** How long a limiter counts as contended after a claim of this instance saw it refuse a due job, ms. */
+const CONTENDED_MS = 10_000;
+
 /** Dead row versions in one table above which storeMaintain vacuums it, when autovacuum is off. */
 const VACUUM_DEAD_TUPLES = 10_000;
 
@@ -58,6 +61,14 @@ export class PostgresDriver implements Driver {
   private readonly listener: PgListener;
   private readonly sql;
   private closed = false;
+  /**
+   * Limiters this instance saw refuse a due job lately (id → until, ms): the ends of their attempts are announced to
+   * every instance (limiter-changed), so workers held back elsewhere claim at once instead of at their next poll. A
+   * limiter that never fills costs its completions nothing.
+   */
+  private readonly contended = new Map<string, number>();
+  private readonly isContended = (limiter: string): boolean => (this.contended.get(limiter) ?? 0) > Date.now();
+  private readonly markContended = (limiter: string): void => void this.contended.set(limiter, Date.now() + CONTENDED_MS);
 
   constructor(options: PostgresDriverOptions) {
     const schema = options.schema ?? DEFAULT_SCHEMA;
@@ -131,7 +142,7 @@ export class PostgresDriver implements Driver {
     const params = { ...p, now: p.now ?? null };
     const claimed = await claim({ run: (text, values) => this.db.query(text, values) }, this.sql.job, params, true);
     if (Array.isArray(claimed)) return claimed;
-    return this.tx((s) => claimWithLimiters(s, this.sql.flow, params, claimed.freeDue));
+    return this.tx((s) => claimWithLimiters(s, this.sql.flow, params, claimed.freeDue, this.markContended));
   }
 
   async jobCounts(p: { queue?: string } = {}): Promise<JobCount[]> {
@@ -155,21 +166,21 @@ export class PostgresDriver implements Driver {
   }): Promise<{ finished: boolean[]; claimed: ClaimBatch }> {
     const now = p.now ?? null;
     return this.tx(async (s) => {
-      const finished = await finishMany(s, this.sql.jobWrite, p.items, now);
+      const finished = await finishMany(s, this.sql.jobWrite, p.items, now, this.isContended);
       const first = p.claim.limit > 0 ? await claim(s, this.sql.job, { ...p.claim, now }) : [];
-      const claimed = Array.isArray(first) ? first : await claimWithLimiters(s, this.sql.flow, { ...p.claim, now }, first.freeDue);
+      const claimed = Array.isArray(first) ? first : await claimWithLimiters(s, this.sql.flow, { ...p.claim, now }, first.freeDue, this.markContended);
       return { finished, claimed };
     });
   }
 
   async jobFinishMany(p: { items: readonly FinishItem[]; now?: number }): Promise<boolean[]> {
     if (p.items.length === 0) return [];
-    if (onlyDistinctCompletions(p.items)) {
+    if (onlyDistinctCompletions(p.items, this.isContended)) {
       this.check();
       // The common batch needs no transaction round trips: one statement, and nothing to announce.
       return finishMany({ run: (text, values) => this.db.query(text, values), notify: () => undefined }, this.sql.jobWrite, p.items, p.now ?? null);
     }
-    return this.tx((s) => finishMany(s, this.sql.jobWrite, p.items, p.now ?? null));
+    return this.tx((s) => finishMany(s, this.sql.jobWrite, p.items, p.now ?? null, this.isContended));
   }
 
   async jobGet(p: { id: number }): Promise<JobRow | null> {

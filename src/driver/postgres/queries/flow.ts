@@ -136,17 +136,7 @@ export function flowSql(t: Tables) {
           rate_per_ms = EXCLUDED.rate_per_ms, updated_at = EXCLUDED.updated_at, version = l.version + 1
       RETURNING ${LIMITER_COLUMNS}, (xmax = 0) AS created`,
 
-    /**
-     * limiterLock — $1 id; the definition and rate log, locked until the claim commits: claims of one limiter run one
-     * after another on every instance, and each sees what the one before it started.
-     */
-    limiterLock: `
-      SELECT ${LIMITER_COLUMNS}, rate_log AS "rateLog"
-      FROM ${t.limiters}
-      WHERE id = $1
-      FOR UPDATE`,
-
-    /** limiterRead — $1 id; as limiterLock without the lock (status). */
+    /** limiterRead — $1 id; the definition and rate log (status). */
     limiterRead: `SELECT ${LIMITER_COLUMNS}, rate_log AS "rateLog" FROM ${t.limiters} WHERE id = $1`,
 
     /** limiterSetLog — $1 id $2 log */
@@ -178,13 +168,24 @@ export function flowSql(t: Tables) {
                     WHERE ${LIMITED} AND limiter = $1 AND lane = l.lane AND run_at <= ${nowOr('$3')})`,
 
     /**
-     * flowStart — $1 queue $2 now; the claim's instant (fixed once for the whole transaction), the queue's pause flag
-     * and its groups (as flowGroups), in one round trip.
+     * flowStart — $1 queue $2 now; the claim's instant (fixed once for the whole transaction), the queue's pause flag,
+     * its groups (as flowGroups), and the rows of their limiters, locked (FOR UPDATE, in id order) until the claim
+     * commits: claims of one limiter run one after another on every instance. What the claim counts next (running
+     * attempts, due work) is read by later statements, whose snapshots see everything the previous holder of the lock
+     * committed.
      */
-    start: `${groupsCte(t)}
+    start: `${groupsCte(t)},
+      locked AS (
+        SELECT id, concurrency, lanes, lend, rate_limit AS "rateLimit", rate_per_ms AS "ratePerMs", rate_log AS "rateLog"
+        FROM ${t.limiters}
+        WHERE id IN (SELECT limiter FROM g)
+        ORDER BY id
+        FOR UPDATE
+      )
       SELECT ${nowOr('$2')} AS now,
         COALESCE((SELECT paused FROM ${t.queues} WHERE name = $1), false) AS paused,
-        COALESCE((SELECT json_agg(json_build_object('limiter', limiter, 'lane', lane) ORDER BY limiter) FROM g), '[]'::json) AS groups`,
+        COALESCE((SELECT json_agg(json_build_object('limiter', limiter, 'lane', lane) ORDER BY limiter) FROM g), '[]'::json) AS groups,
+        COALESCE((SELECT json_agg(row_to_json(locked)) FROM locked), '[]'::json) AS limiters`,
 
     /** groups — $1 queue; the (limiter, lane) groups of the queue's limited jobs (loose scan). */
     groups: `${groupsCte(t)}
