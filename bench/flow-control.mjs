@@ -10,6 +10,7 @@
 // 3. throughput: drain 20,000 no-op jobs of a queue with a limiter that does not bind (concurrency 10,000) against
 //    the same queue without one.
 import { createServer } from 'node:http';
+import { fetch } from 'undici';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
