@@ -82,10 +82,15 @@ export type ClaimedJob = Pick<
 };
 
 /**
- * What a claim returns: the claimed jobs, in claim order, and when due work was held back by a rate limit, the
- * earliest instant it may pass (`retryAt`, store clock), so a worker sleeps until then instead of asking again.
+ * What a claim returns: the claimed jobs, in claim order; whether a limiter held due work back (`held`); and when a
+ * rate limit did, the earliest instant it may pass (`retryAt`, store clock), so a worker sleeps until then (or until
+ * a slot is freed) instead of asking again.
  */
-export type ClaimBatch = ClaimedJob[] & { retryAt?: number };
+export type ClaimBatch = ClaimedJob[] & {
+  retryAt?: number;
+  /** True when a limiter refused due work in this claim (slots or rate): the rest waits for a slot or `retryAt`. */
+  held?: boolean;
+};
 
 /** A stored limiter (docs/flow-control.md). `lanes` is JSON: lane → { reserved }. */
 export interface LimiterRow {
@@ -337,8 +342,11 @@ export type StoreNotification =
   | { kind: 'schedule-changed' }
   /** A queue's stored settings changed (paused, resumed, updated or deleted); workers of it re-read and claim. */
   | { kind: 'queue-changed'; queue: string }
-  /** A limiter changed (or a slot of it was freed): workers held back by a limiter claim again. */
-  | { kind: 'limiter-changed'; limiter: string };
+  /**
+   * A limiter changed, or a slot of it was freed by the attempt of the worker `owner`: workers held back by a
+   * limiter claim again (the owner's instance has already done so).
+   */
+  | { kind: 'limiter-changed'; limiter: string; owner?: string };
 
 /** A live subscription; close() stops it. */
 export interface Subscription {

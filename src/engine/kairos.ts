@@ -240,7 +240,10 @@ export class Kairos {
     else if (n.kind === 'job-cancelled') {
       if (n.owner === this.workerId) this.workers.get(n.queue)?.abandon(n.id, new JobAbortedError(`job ${n.id} was cancelled`, 'cancelled'));
     } else if (n.kind === 'queue-changed') this.workers.get(n.queue)?.notify(this.clock.now());
-    else if (n.kind === 'limiter-changed') this.wakeHeldBack();
+    else if (n.kind === 'limiter-changed') {
+      // A slot freed by this instance's own attempt has woken its workers already, once the end was written.
+      if (n.owner !== this.workerId) this.wakeHeldBack();
+    }
     else this.materializer.wake();
   }
 
@@ -248,7 +251,7 @@ export class Kairos {
   private wakeHeldBack(): void {
     if (!this.started) return;
     const now = this.clock.now();
-    for (const w of this.workers.values()) if (w.heldBack) w.notify(now);
+    for (const w of this.workers.values()) if (w.heldBack && !w.settlingOwn) w.notify(now);
   }
 
   /** After a lost notification listener comes back: look at the store again for anything missed meanwhile. */

@@ -67,6 +67,11 @@ export class QueueWorker {
   private fillInFlight: Promise<void> | null = null;
   /** True while due work of this queue is held back by the store (a limiter, a paused queue): a freed slot wakes it. */
   heldBack = false;
+  /**
+   * True while this worker reports the outcomes it wrote in its own finish-and-claim: the slots they freed were
+   * already offered to its claim in the same transaction, so they wake other workers, not this one.
+   */
+  settlingOwn = false;
   private timer: TimerHandle | null = null;
   private timerAt = Infinity;
   private readonly handler: Handler;
@@ -210,6 +215,7 @@ export class QueueWorker {
   private async claimLoop(): Promise<void> {
     const { clock, claimBatchSize, pollIntervalMs } = this.config;
     let heldBack = false;
+    let held = false;
     let retryAt: number | undefined;
     while (!this.stopped) {
       const free = this.concurrency - this.running.size;
@@ -229,11 +235,19 @@ export class QueueWorker {
         else if (this.events.wants('job:expired')) this.events.emit('job:expired', { id: c.id, queue: c.queue, deadline: new Date(c.deadline ?? now) });
       }
       heldBack = claimed.length === 0;
+      held = claimed.held === true;
       retryAt = claimed.retryAt;
       if (claimed.length < limit) break;
     }
     if (this.stopped) return;
     const now = clock.now();
+    // A limiter refused due work: it waits for a freed slot (which wakes this worker), a rate window (retryAt), or the
+    // poll — no need to ask the store what is due.
+    if (held) {
+      this.heldBack = true;
+      this.armTimer(Math.min(now + pollIntervalMs, retryAt === undefined ? Infinity : Math.max(retryAt, now + 1)));
+      return;
+    }
     const next = await this.driver.jobNextDue({ queues: [this.queue] });
     // Due work that no claim could take is held back by the store (a paused queue, a full limiter): wait for a
     // notification, a freed slot of a limiter, the instant a rate limit lets it pass (retryAt), or the next poll,
@@ -262,7 +276,12 @@ export class QueueWorker {
       this.completer.giveBack(taken);
       throw error;
     }
-    this.completer.settle(taken, result.finished);
+    this.settlingOwn = true;
+    try {
+      this.completer.settle(taken, result.finished);
+    } finally {
+      this.settlingOwn = false;
+    }
     return result.claimed;
   }
 

@@ -101,6 +101,7 @@ export async function claimWithLimiters(
     for (const r of claimed) out.push({ ...r, id: toJobId(r.id) });
   }
   if (retryAt !== undefined) out.retryAt = retryAt;
+  if ([...gates.values()].some((g) => g.refused)) out.held = true;
   return out;
 }
 

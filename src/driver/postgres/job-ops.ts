@@ -169,8 +169,8 @@ export async function claim(
  */
 function announceFreedSlots(s: Pick<Session, 'notify'>, items: readonly FinishItem[], applied: readonly number[], announce: (limiter: string) => boolean): void {
   for (const i of applied) {
-    const limiter = items[i]!.limiter;
-    if (limiter !== undefined && limiter !== null && announce(limiter)) s.notify({ kind: 'limiter-changed', limiter });
+    const { limiter, owner } = items[i]!;
+    if (limiter !== undefined && limiter !== null && announce(limiter)) s.notify({ kind: 'limiter-changed', limiter, owner });
   }
 }
 

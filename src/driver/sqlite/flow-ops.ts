@@ -119,6 +119,7 @@ export function claimWithLimiters(s: Statements, p: ClaimParams): ClaimBatch {
     for (const r of rows) out.push(toClaimed(r, p.queue, now));
   }
   if (retryAt !== undefined) out.retryAt = retryAt;
+  if ([...gates.values()].some((g) => g.refused)) out.held = true;
   return out;
 }
 
