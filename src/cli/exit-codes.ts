@@ -29,6 +29,8 @@ const BY_CODE: Record<ErrorCode, ExitCode> = {
   STORE_URL_INVALID: EXIT.invalidInput,
   JOB_OPTION_INVALID: EXIT.invalidInput,
   PAYLOAD_INVALID: EXIT.invalidInput,
+  PAYLOAD_REJECTED: EXIT.invalidInput,
+  PROGRESS_INVALID: EXIT.invalidInput,
   PAYLOAD_TOO_LARGE: EXIT.invalidInput,
   QUEUE_NAME_INVALID: EXIT.invalidInput,
   QUEUE_OPTION_INVALID: EXIT.invalidInput,

@@ -28,7 +28,7 @@ export interface HandlerModule {
 export async function loadHandlerModule(file: string, cwd: string = process.cwd()): Promise<HandlerModule> {
   const path = resolve(cwd, file);
   if (!existsSync(path)) throw configError('handlers', `no file at ${path}`);
-  const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  const mod = await importModule(path);
   const found: HandlerModule = { path, handlers: new Map(), options: new Map(), skipped: [] };
   for (const [name, value] of Object.entries(mod)) {
     if (RESERVED.has(name) || typeof value !== 'function') continue;
@@ -41,6 +41,22 @@ export async function loadHandlerModule(file: string, cwd: string = process.cwd(
     throw configError('handlers', `${path} exports no handler; export async functions named after their queues, or export default { queue: handler }`);
   }
   return found;
+}
+
+/** Imports the module; a TypeScript file Node cannot load by itself gets an error naming the loader to use. */
+async function importModule(path: string): Promise<Record<string, unknown>> {
+  try {
+    return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  } catch (cause) {
+    if ((cause as { code?: string }).code === 'ERR_UNKNOWN_FILE_EXTENSION' && /\.[cm]?tsx?$/.test(path)) {
+      throw configError('handlers', `${path} is TypeScript, which Node cannot import by itself: run the CLI with the tsx loader (NODE_OPTIONS="--import tsx" npx kairos work --handlers ${file(path)}, with tsx installed in the project) or compile the module to .js`);
+    }
+    throw cause;
+  }
+}
+
+function file(path: string): string {
+  return path.startsWith(process.cwd()) ? `.${path.slice(process.cwd().length)}` : path;
 }
 
 function addDefaultExport(found: HandlerModule, value: unknown): void {

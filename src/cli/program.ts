@@ -47,6 +47,9 @@ export function buildProgram(io: CliIo = processIo): Command {
     .description('Kairos: durable job scheduler. Manage jobs and schedules and run workers on a store.\nWith no command: kairos status.')
     .version(packageVersion(), '-V, --version')
     .exitOverride()
+    // Options before the command belong to the program (`kairos --store <url> jobs ls`); after it, to the command.
+    .enablePositionalOptions()
+    .option('--store <url>', 'store URL for the command that follows (same as its own --store)')
     .showHelpAfterError('(add --help for usage)')
     .addHelpText('after', EPILOG);
   registerMigrate(program, io.out);
@@ -67,6 +70,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
   let json = false;
   program.hook('preAction', (_program, action) => {
     json = action.opts<{ json?: boolean }>().json === true;
+    inheritGlobalStore(program, action);
   });
   try {
     await program.parseAsync(withDefaultCommand(argv));
@@ -77,6 +81,13 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     if (!(error instanceof CommanderError)) reportError(io.out, error, json);
     return code;
   }
+}
+
+/** `kairos --store <url> <command>`: the program-level --store goes to the command unless it names its own. */
+function inheritGlobalStore(program: Command, action: Command): void {
+  if (program.getOptionValueSource('store') !== 'cli') return;
+  if (!action.options.some((o) => o.long === '--store') || action.getOptionValueSource('store') === 'cli') return;
+  action.setOptionValueWithSource('store', program.opts<{ store: string }>().store, 'cli');
 }
 
 /**

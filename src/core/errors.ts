@@ -9,6 +9,8 @@ export const ERROR_CATALOG = {
   STORE_URL_INVALID: 'The store URL cannot be understood (unknown scheme or malformed).',
   JOB_OPTION_INVALID: 'An enqueue option is unknown, of the wrong type or out of bounds; the message names the option.',
   PAYLOAD_INVALID: 'The payload cannot be stored as JSON exactly: undefined, a function or symbol anywhere in it, NaN or ±Infinity, BigInt, or a cycle; the message names the path.',
+  PAYLOAD_REJECTED: 'The queue\'s schema refused the payload; nothing was stored. The message names the path and the schema\'s reason.',
+  PROGRESS_INVALID: 'ctx.progress() got a value that is not a finite number or a JSON object, or whose JSON is over 4 KiB.',
   PAYLOAD_TOO_LARGE: 'The payload, serialized as JSON, is larger than the configured limit.',
   QUEUE_NAME_INVALID: 'A queue name is empty, too long or has characters outside [A-Za-z0-9_.:-].',
   DUPLICATE_KEY: 'A job with the same queue and key is already pending, running or completed, and the dedupe policy is reject.',

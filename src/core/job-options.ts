@@ -159,6 +159,8 @@ export function normalizeJob(
   let deadline: number | null = null;
   if (options.deadline !== undefined) {
     deadline = parseInstant(options.deadline, 'deadline');
+    // Refused rather than stored as a job that can only expire: the caller's clock or arithmetic is wrong.
+    if (deadline < now) throw optionError('deadline', `${new Date(deadline).toISOString()} has already passed (now ${new Date(now).toISOString()}); the job could never start`);
     if (deadline < runAt) throw optionError('deadline', `is before runAt (${new Date(runAt).toISOString()}); the job could never start`);
   }
   const job: NewJob = { queue, payload: json, runAt, key, dedupe, priority, maxAttempts, backoff, timeoutMs, deadline, tags: parseTags(options.tags) };

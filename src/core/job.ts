@@ -11,7 +11,7 @@ export interface ErrorInfo {
 }
 
 /** A stored job. */
-export interface Job<P = unknown> {
+export interface Job<P = unknown, R = unknown> {
   id: number;
   queue: string;
   state: JobState;
@@ -33,8 +33,8 @@ export interface Job<P = unknown> {
   /** Start of the latest attempt. */
   startedAt: Date | null;
   finishedAt: Date | null;
-  /** The handler's return value (JSON) of a completed job. */
-  result: unknown;
+  /** The handler's return value (JSON) of a completed job; null otherwise. */
+  result: R | null;
   lastError: ErrorInfo | null;
   /** The schedule that produced the job and the occurrence's nominal instant; null for one-off jobs. */
   scheduleId: string | null;
@@ -56,10 +56,22 @@ export interface Attempt {
   outcome: AttemptOutcome | 'running';
   error: ErrorInfo | null;
   note: string | null;
+  /** The latest ctx.progress() value of this attempt; null when it reported none. */
+  progress: unknown;
+  /** The lines ctx.log() wrote during this attempt, oldest first. */
+  logs: LogLine[];
+}
+
+/** One ctx.log() line. */
+export interface LogLine {
+  at: Date;
+  line: string;
 }
 
 /** A job with its whole attempt history, oldest first. */
-export interface JobDetail<P = unknown> extends Job<P> {
+export interface JobDetail<P = unknown, R = unknown> extends Job<P, R> {
+  /** The latest progress the newest reporting attempt stored (a number or an object); null when none did. */
+  progress: unknown;
   attempts: Attempt[];
 }
 

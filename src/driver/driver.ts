@@ -71,6 +71,36 @@ export interface AttemptRow {
   note: string | null;
 }
 
+/** A log line a handler wrote during one attempt. */
+export interface AttemptLogRow {
+  attempt: number;
+  /** When the handler wrote it (epoch ms, the engine's view of the store clock). */
+  at: number;
+  line: string;
+}
+
+/** The latest progress a handler reported during one attempt. */
+export interface AttemptProgressRow {
+  attempt: number;
+  /** JSON: a number or an object. */
+  progress: string;
+  updatedAt: number;
+}
+
+/**
+ * What one running handler reported since the last write, fenced like a finish by (id, owner, attempt): written only
+ * while the job is still running under that owner and attempt.
+ */
+export interface ReportItem {
+  id: number;
+  owner: string;
+  attempt: number;
+  /** The latest progress as JSON (replaces the attempt's previous one); null to leave it. */
+  progress: string | null;
+  /** New log lines, oldest first, appended to the attempt's. */
+  logs: readonly { at: number; line: string }[];
+}
+
 /** A job handed to a worker by {@link Driver.jobClaim}. Expired ones are returned so the engine can report them. */
 export type ClaimedJob = Pick<
   JobRow,
@@ -360,6 +390,17 @@ export interface Driver {
 
   /** Every attempt of one job, oldest first, including the one that completed it. */
   attemptListByJob(params: { jobId: number }): Promise<AttemptRow[]>;
+
+  /** The log lines of every attempt of one job, oldest first. */
+  attemptLogListByJob(params: { jobId: number }): Promise<AttemptLogRow[]>;
+  /** The latest progress of every attempt of one job that reported any, by attempt. */
+  attemptProgressListByJob(params: { jobId: number }): Promise<AttemptProgressRow[]>;
+  /**
+   * Write what running handlers reported (progress, log lines), in one transaction; returns per item whether the
+   * fence held (false: the job is no longer running under that owner and attempt, and nothing of it was written).
+   * Item ids are distinct.
+   */
+  attemptReportMany(params: { items: readonly ReportItem[]; now?: number }): Promise<boolean[]>;
 
   /** Remove a calendar; false when there was none. */
   calendarDelete(params: { name: string }): Promise<boolean>;

@@ -14,7 +14,7 @@ export interface EnqueueCallOptions extends EnqueueOptions {
 }
 
 /** One element of enqueueMany: the payload and that job's options. */
-export type EnqueueItem = EnqueueOptions & { payload: unknown };
+export type EnqueueItem<I = unknown> = EnqueueOptions & { payload: I };
 
 export interface JobListQuery {
   queue?: string;

@@ -5,6 +5,7 @@
 import type { Logger } from '../core/config.js';
 import { KairosError } from '../core/errors.js';
 import type { ClaimedJob } from '../driver/driver.js';
+import { AttemptReport, type AttemptReports } from './attempt-reports.js';
 
 /** The job as a handler sees it. */
 export interface RunningJob<P = unknown> {
@@ -51,10 +52,20 @@ export interface JobContext {
   skip(reason: string): SkipSignal;
   /** Run the job again after `delayMs`; this attempt does not count toward maxAttempts. */
   snooze(delayMs: number): SnoozeSignal;
+  /**
+   * Report progress: a number (say, a percentage) or a JSON object (≤ 4 KiB). The latest value is stored with the
+   * attempt and shown by jobs.get and `kairos jobs show`. Throws PROGRESS_INVALID for anything else.
+   */
+  progress(value: number | object): void;
+  /** Append a line to the attempt's log (cut to 1 KiB; at most 200 lines per attempt are kept). Never throws. */
+  log(line: string): void;
 }
 
-/** A handler: resolve to complete (the value is stored as the result), throw to fail. */
-export type Handler<P = unknown> = (job: RunningJob<P>, ctx: JobContext) => unknown;
+/** A handler: resolve to complete (the value, of type R, is stored as the result), throw to fail. */
+export type Handler<P = unknown, R = unknown> = (
+  job: RunningJob<P>,
+  ctx: JobContext,
+) => R | SkipSignal | SnoozeSignal | PromiseLike<R | SkipSignal | SnoozeSignal>;
 
 export class JobContextImpl implements JobContext {
   private controller: AbortController | null = null;
@@ -63,10 +74,35 @@ export class JobContextImpl implements JobContext {
   /** Set by skip() / snooze(); read when the handler resolves. */
   signalled: SkipSignal | SnoozeSignal | null = null;
 
+  /** What this attempt reported, made on its first report. */
+  report: AttemptReport | null = null;
+  /** Set when the attempt is over for this worker; later reports of a handler still running are ignored. */
+  private ended = false;
+
   constructor(
     private readonly claimed: ClaimedJob,
     private readonly baseLogger: Logger,
+    private readonly reports: AttemptReports | null = null,
+    private readonly owner = '',
   ) {}
+
+  progress(value: number | object): void {
+    if (this.reports !== null && !this.ended) this.reports.progress(this.ownReport(), value);
+  }
+
+  log(line: string): void {
+    if (this.reports !== null && !this.ended) this.reports.log(this.ownReport(), line);
+  }
+
+  /** The attempt is over (settled, timed out, handed back or lost): stop taking reports. */
+  end(): void {
+    this.ended = true;
+  }
+
+  private ownReport(): AttemptReport {
+    this.report ??= new AttemptReport(this.claimed.id, this.owner, this.claimed.attempt);
+    return this.report;
+  }
 
   get signal(): AbortSignal {
     if (this.controller === null) {

@@ -17,7 +17,10 @@ export class JobQueries {
     this.assertOpen();
     const row = await this.driver.jobGet({ id });
     if (row === null) return null;
-    return toJobDetail(row, await this.driver.attemptListByJob({ jobId: id }));
+    const [attempts, progress, logs] = await Promise.all([
+      this.driver.attemptListByJob({ jobId: id }), this.driver.attemptProgressListByJob({ jobId: id }), this.driver.attemptLogListByJob({ jobId: id }),
+    ]);
+    return toJobDetail(row, attempts, { progress, logs });
   }
 
   /** Jobs newest first, filtered by queue and state, a page at a time (pass `nextCursor` back as `cursor`). */

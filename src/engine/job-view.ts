@@ -1,7 +1,7 @@
 /** Turns driver rows into the public Job and Attempt shapes. */
 import type { BackoffSpec } from '../core/backoff.js';
 import type { Attempt, ErrorInfo, Job, JobDetail } from '../core/job.js';
-import type { AttemptRow, JobRow } from '../driver/driver.js';
+import type { AttemptLogRow, AttemptProgressRow, AttemptRow, JobRow } from '../driver/driver.js';
 
 const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
 const json = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
@@ -46,6 +46,8 @@ export function toAttempt(row: AttemptRow): Attempt {
     outcome: row.outcome,
     error: json<ErrorInfo>(row.error),
     note: row.note,
+    progress: null,
+    logs: [],
   };
 }
 
@@ -53,13 +55,32 @@ export function toAttempt(row: AttemptRow): Attempt {
  * A job with its history (every attempt the store recorded, the completing one included); a running job's current
  * attempt, not yet recorded, is shown last as 'running'.
  */
-export function toJobDetail(row: JobRow, attempts: AttemptRow[]): JobDetail {
+export function toJobDetail(row: JobRow, attempts: AttemptRow[], reports: { progress: AttemptProgressRow[]; logs: AttemptLogRow[] } = { progress: [], logs: [] }): JobDetail {
   const history = attempts.map(toAttempt);
   if (row.state === 'running' && row.owner !== null && row.startedAt !== null) {
     history.push({
       attempt: row.attempt, workerId: row.owner, startedAt: new Date(row.startedAt), finishedAt: null, durationMs: null,
-      outcome: 'running', error: null, note: null,
+      outcome: 'running', error: null, note: null, progress: null, logs: [],
     });
   }
-  return { ...toJob(row), attempts: history };
+  for (const p of reports.progress) {
+    const run = runOf(history, p.attempt, p.updatedAt);
+    if (run !== undefined) run.progress = JSON.parse(p.progress) as unknown;
+  }
+  for (const l of reports.logs) runOf(history, l.attempt, l.at)?.logs.push({ at: new Date(l.at), line: l.line });
+  const latest = reports.progress.at(-1);
+  return { ...toJob(row), progress: latest === undefined ? null : (JSON.parse(latest.progress) as unknown), attempts: history };
+}
+
+/**
+ * The run a report belongs to. Runs that did not count (snoozed, handed back) share their attempt number with the
+ * next run, so the report goes to the last run of that number that had started by its time.
+ */
+function runOf(history: Attempt[], attempt: number, at: number): Attempt | undefined {
+  let found: Attempt | undefined;
+  for (const run of history) {
+    if (run.attempt !== attempt) continue;
+    if (found === undefined || run.startedAt.getTime() <= at) found = run;
+  }
+  return found;
 }

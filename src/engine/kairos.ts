@@ -5,16 +5,21 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
-import { resolveConfig, configError, type KairosConfig, type Logger, type ResolvedConfig } from '../core/config.js';
+import { resolveConfig, type KairosConfig, type Logger, type ResolvedConfig } from '../core/config.js';
 import { describeValue, isKairosError, KairosError } from '../core/errors.js';
 import type { EnqueuedJob, Job } from '../core/job.js';
 import { assertQueueName, type NewJob } from '../core/job-options.js';
 import { JobAbortedError } from '../core/job.js';
 import type { Driver, InsertResult, StoreNotification, Subscription } from '../driver/driver.js';
+import { AttemptReports } from './attempt-reports.js';
 import { Completer } from './completer.js';
 import { asItemError, assertId, prepareMany, prepareOne, type EnqueueCallOptions, type EnqueueItem } from './enqueue-input.js';
 import { KairosEmitter, type KairosEventName, type KairosEvents } from './events.js';
 import type { Handler } from './job-context.js';
+import { defineQueue, type QueueDefinition, type QueueDefinitionOptions } from '../core/queue-definition.js';
+import { QueueSchemas, TypedQueue } from './typed-queue.js';
+import type { ThreadPool } from './thread-pool.js';
+import { resolveHandler } from './handler-options.js';
 import { JobQueries } from './job-queries.js';
 import { toJob } from './job-view.js';
 import { LeaseKeeper } from './lease-keeper.js';
@@ -46,6 +51,7 @@ export class Kairos {
   private readonly events = new KairosEmitter();
   private readonly workers = new Map<string, QueueWorker>();
   private readonly completer: Completer;
+  private readonly reports: AttemptReports;
   private readonly leaseKeeper: LeaseKeeper;
   private readonly rescuer: LeaseRescuer;
   private readonly pruner: JobPruner;
@@ -67,6 +73,8 @@ export class Kairos {
   private closing: Promise<void> | null = null;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
+  private readonly schemas = new QueueSchemas();
+  private readonly threadPools: ThreadPool[] = [];
 
   /** Job queries. Getters return null for an unknown id. */
   readonly jobs: JobQueries;
@@ -113,6 +121,10 @@ export class Kairos {
       if (isKairosError(error, 'STORE_BUSY')) this.logger.debug({ err: error }, 'store busy; finished attempts written on retry');
       else this.logger.error({ err: error }, 'writing finished attempts failed; retrying');
     }, config.activity, (count) => this.logger.error({ count }, 'the store was closed before finished attempts were written; their jobs return after their leases'));
+    this.reports = new AttemptReports(driver, config, (error) => {
+      this.events.emit('error', { error, where: 'progress write' });
+      this.logger.warn({ err: error }, 'writing progress and log lines failed; they are dropped');
+    });
     this.leaseKeeper = new LeaseKeeper(this.workerId, this.workers, driver, this.events, config);
     this.rescuer = new LeaseRescuer(driver, this.events, config, (queues) => {
       for (const q of queues) this.workers.get(q)?.notify(config.clock.now());
@@ -140,18 +152,35 @@ export class Kairos {
 
   // ── handlers and lifecycle ──────────────────────────────────────────────────────────────────────────────
 
-  /** Register the handler of a queue on this instance. */
-  handle<P = unknown>(queue: string, handler: Handler<P>, options: HandlerOptions = {}): this {
+  /**
+   * A typed queue on this instance: `kairos.queue<Push, PushResult>('push')`, `kairos.queue('push', { schema })` or
+   * `kairos.queue(definition)`. Its schema, if any, also checks enqueues by the plain name on this instance.
+   */
+  queue<P, R, I>(definition: QueueDefinition<P, R, I>): TypedQueue<P, R, I>;
+  queue<P = unknown, R = unknown, I = P>(name: string, options?: QueueDefinitionOptions<P, I>): TypedQueue<P, R, I>;
+  queue<P, R, I>(queue: string | QueueDefinition<P, R, I>, options?: QueueDefinitionOptions<P, I>): TypedQueue<P, R, I> {
     this.assertOpen();
+    const definition = typeof queue === 'string' ? defineQueue<P, R, I>(queue, options) : queue;
+    this.schemas.register(definition as QueueDefinition<unknown, unknown, unknown>);
+    return definition instanceof TypedQueue ? (definition as TypedQueue<P, R, I>) : new TypedQueue(definition, this);
+  }
+
+  /**
+   * Register the handler of a queue on this instance: a function, or the URL of a module whose default export runs
+   * in a pool of worker threads (`{ isolate: 'thread' }`, docs/handlers.md).
+   */
+  handle<P, R, I>(queue: QueueDefinition<P, R, I>, handler: Handler<P, R> | URL, options?: HandlerOptions): this;
+  handle<P = unknown>(queue: string, handler: Handler<P> | URL, options?: HandlerOptions): this;
+  handle(queueOrDefinition: string | QueueDefinition<unknown, unknown, unknown>, handler: Handler | URL, options: HandlerOptions = {}): this {
+    this.assertOpen();
+    const queue = typeof queueOrDefinition === 'string' ? queueOrDefinition : queueOrDefinition.name;
     assertQueueName(queue);
     if (this.workers.has(queue)) throw new KairosError('HANDLER_EXISTS', `queue "${queue}" already has a handler on this instance`, { details: { field: 'queue' } });
-    if (typeof handler !== 'function') throw configError('handler', 'must be a function (job, ctx) => Promise<result>');
-    for (const k of Object.keys(options)) if (!['concurrency', 'timeoutMs', 'backoff'].includes(k)) throw configError(`handle.${k}`, 'unknown handler option');
-    const concurrency = options.concurrency ?? this.config.defaultConcurrency;
-    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 10_000) throw configError('handle.concurrency', `must be an integer from 1 to 10000, got ${String(concurrency)}`);
-    if (options.timeoutMs !== undefined && (!Number.isInteger(options.timeoutMs) || options.timeoutMs < 1)) throw configError('handle.timeoutMs', 'must be an integer ≥ 1');
+    const { handler: run, concurrency, pool } = resolveHandler(handler, options, this.config.defaultConcurrency);
+    if (typeof queueOrDefinition !== 'string') this.schemas.register(queueOrDefinition);
+    if (pool !== null) this.threadPools.push(pool);
     const worker = new QueueWorker({
-      queue, handler: handler as Handler, concurrency, handlerOptions: options, owner: this.workerId, driver: this.driver, completer: this.completer,
+      queue, handler: run, concurrency, handlerOptions: options, owner: this.workerId, driver: this.driver, completer: this.completer, reports: this.reports,
       events: this.events, config: this.engineConfig, logger: this.logger, onScheduleJobDone: () => this.materializer.wake(), onIdle: () => this.onWorkerIdle(),
       onLimiterSlotFreed: () => this.wakeHeldBack(),
     });
@@ -214,6 +243,8 @@ export class Kairos {
     this.leaseKeeper.stop();
     // A claim still in flight hands back what it returns; wait for it so its hand-backs are in the last batch.
     await Promise.all([...this.workers.values()].map((w) => w.settled()));
+    // Outcomes wait for their attempt's last progress and log lines; let those go out first.
+    await this.reports.settled();
     await this.completer.flush();
     const subscription = this.subscription;
     this.subscription = null;
@@ -228,6 +259,7 @@ export class Kairos {
     this.closing ??= (async () => {
       await this.stop(options);
       await this.completer.flush();
+      await Promise.all(this.threadPools.map((p) => p.close()));
       this.closed = true;
       await this.driver.close();
     })();
@@ -285,17 +317,28 @@ export class Kairos {
 
   // ── enqueue ─────────────────────────────────────────────────────────────────────────────────────────────
 
-  /** Store one job. With `tx`, the insert joins the caller's open transaction. */
-  async enqueue(queue: string, payload: unknown, options?: EnqueueCallOptions): Promise<EnqueuedJob> {
+  /**
+   * Store one job. With `tx`, the insert joins the caller's open transaction. A queue definition (or a name defined
+   * on this instance with a schema) checks the payload first: PAYLOAD_REJECTED, storing nothing, when it fails.
+   */
+  async enqueue<P, R, I>(queue: QueueDefinition<P, R, I>, payload: I, options?: EnqueueCallOptions): Promise<EnqueuedJob>;
+  async enqueue(queue: string, payload: unknown, options?: EnqueueCallOptions): Promise<EnqueuedJob>;
+  async enqueue(queueOrDefinition: string | QueueDefinition<unknown, unknown, unknown>, payload: unknown, options?: EnqueueCallOptions): Promise<EnqueuedJob> {
     this.assertOpen();
+    const queue = typeof queueOrDefinition === 'string' ? queueOrDefinition : queueOrDefinition.name;
+    payload = await this.schemas.check(queueOrDefinition, payload);
     const { tx, job } = prepareOne(queue, payload, options, this.clock.now(), this.config);
     const [result] = await this.driver.jobInsertMany({ jobs: [job], now: this.clock.param(), tx });
     return this.afterInsert([job], [result!], tx)[0]!;
   }
 
-  /** Store many jobs of one queue in one transaction: all or none. */
-  async enqueueMany(queue: string, items: readonly EnqueueItem[], options: { tx?: unknown } = {}): Promise<EnqueuedJob[]> {
+  /** Store many jobs of one queue in one transaction: all or none (a schema checks every payload first). */
+  async enqueueMany<P, R, I>(queue: QueueDefinition<P, R, I>, items: readonly EnqueueItem<I>[], options?: { tx?: unknown }): Promise<EnqueuedJob[]>;
+  async enqueueMany(queue: string, items: readonly EnqueueItem[], options?: { tx?: unknown }): Promise<EnqueuedJob[]>;
+  async enqueueMany(queueOrDefinition: string | QueueDefinition<unknown, unknown, unknown>, items: readonly EnqueueItem[], options: { tx?: unknown } = {}): Promise<EnqueuedJob[]> {
     this.assertOpen();
+    const queue = typeof queueOrDefinition === 'string' ? queueOrDefinition : queueOrDefinition.name;
+    items = await this.schemas.checkItems(queueOrDefinition, items);
     const jobs = prepareMany(queue, items, this.clock.now(), this.config);
     if (jobs.length === 0) return [];
     let results: InsertResult[];
@@ -311,8 +354,12 @@ export class Kairos {
    * Synchronous enqueue for use inside a synchronous SQLite `db.transaction(() => …)`: pass that `db` as `tx`. Throws
    * CAPABILITY_MISSING on stores without synchronous transactions (PostgreSQL: use enqueue with `tx`).
    */
-  enqueueSync(queue: string, payload: unknown, options?: EnqueueCallOptions): EnqueuedJob {
+  enqueueSync<P, R, I>(queue: QueueDefinition<P, R, I>, payload: I, options?: EnqueueCallOptions): EnqueuedJob;
+  enqueueSync(queue: string, payload: unknown, options?: EnqueueCallOptions): EnqueuedJob;
+  enqueueSync(queueOrDefinition: string | QueueDefinition<unknown, unknown, unknown>, payload: unknown, options?: EnqueueCallOptions): EnqueuedJob {
     this.assertOpen();
+    const queue = typeof queueOrDefinition === 'string' ? queueOrDefinition : queueOrDefinition.name;
+    payload = this.schemas.checkSync(queueOrDefinition, payload);
     // Input first: a bad option is the caller's error on every store.
     const { tx, job } = prepareOne(queue, payload, options, this.clock.now(), this.config);
     if (!this.driver.capabilities.syncTransactions || this.driver.jobInsertManySync === undefined) {
@@ -413,3 +460,4 @@ export class Kairos {
     if (this.closed) throw new KairosError('CLOSED', 'this Kairos instance is closed');
   }
 }
+

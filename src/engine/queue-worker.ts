@@ -3,6 +3,7 @@
  * (run the handler with its AbortSignal and timeout, then hand the outcome, decided by attempt-end.ts, to the
  * completer).
  */
+import type { ResourceLimits } from 'node:worker_threads';
 import type { BackoffFunction, BackoffSpec } from '../core/backoff.js';
 import type { Logger } from '../core/config.js';
 import type { TimerHandle } from '../core/clock.js';
@@ -10,6 +11,7 @@ import { JobAbortedError, JobTimeoutError } from '../core/job.js';
 import { isKairosError } from '../core/errors.js';
 import type { ClaimBatch, ClaimedJob, Driver, FinishItem } from '../driver/driver.js';
 import { endOfReturn, endOfThrow, serializeResult, type AttemptEnd } from './attempt-end.js';
+import type { AttemptReports } from './attempt-reports.js';
 import type { Completer } from './completer.js';
 import type { KairosEmitter } from './events.js';
 import { JobContextImpl, toRunningJob, type Handler } from './job-context.js';
@@ -23,6 +25,13 @@ export interface HandlerOptions {
   timeoutMs?: number;
   /** Default backoff for jobs that set none: a spec or a function (attempt, error) => delayMs. */
   backoff?: BackoffSpec | BackoffFunction;
+  /**
+   * 'thread': the handler is a module URL whose default export runs in a pool of `concurrency` worker threads
+   * (docs/handlers.md). Implied when the handler is a URL.
+   */
+  isolate?: 'thread';
+  /** Limits of each handler thread (worker_threads resourceLimits, e.g. `{ maxOldGenerationSizeMb: 256 }`). */
+  resourceLimits?: ResourceLimits;
 }
 
 interface Execution {
@@ -44,6 +53,8 @@ export interface QueueWorkerOptions {
   owner: string;
   driver: Driver;
   completer: Completer;
+  /** Where ctx.progress and ctx.log go. */
+  reports: AttemptReports;
   events: KairosEmitter;
   config: EngineConfig;
   logger: Logger;
@@ -80,6 +91,7 @@ export class QueueWorker {
   private readonly owner: string;
   private readonly driver: Driver;
   private readonly completer: Completer;
+  private readonly reports: AttemptReports;
   private readonly events: KairosEmitter;
   private readonly config: EngineConfig;
   private readonly logger: Logger;
@@ -95,6 +107,7 @@ export class QueueWorker {
     this.owner = o.owner;
     this.driver = o.driver;
     this.completer = o.completer;
+    this.reports = o.reports;
     this.events = o.events;
     this.config = o.config;
     this.logger = o.logger;
@@ -129,6 +142,7 @@ export class QueueWorker {
     const ex = this.running.get(id);
     if (ex === undefined) return false;
     this.release(ex);
+    if (ex.ctx.report !== null) this.reports.discard(ex.ctx.report);
     ex.ctx.abort(reason);
     // Lost to another instance (its cancel, or a rescue after our lease ended); a cancel made here has its own event.
     if (options.announce && this.events.wants('job:lease-lost')) {
@@ -286,7 +300,7 @@ export class QueueWorker {
   }
 
   private execute(c: ClaimedJob): void {
-    const ctx = new JobContextImpl(c, this.logger);
+    const ctx = new JobContextImpl(c, this.logger, this.reports, this.owner);
     const ex: Execution = { claimed: c, ctx, timer: null, done: false };
     this.running.set(c.id, ex);
     if (this.events.wants('job:started')) this.events.emit('job:started', { id: c.id, queue: c.queue, attempt: c.attempt, startedAt: new Date(c.startedAt) });
@@ -321,6 +335,7 @@ export class QueueWorker {
   /** Marks an execution over and frees its slot. */
   private release(ex: Execution): void {
     ex.done = true;
+    ex.ctx.end();
     ex.timer?.cancel();
     this.running.delete(ex.claimed.id);
     if (!this.stopped) this.requestFill();
@@ -342,7 +357,8 @@ export class QueueWorker {
         id: c.id, owner: this.owner, attempt: c.attempt, startedAt: c.startedAt, state: 'completed', outcome: 'completed', countsAttempt: true,
         result: serializeResult(value, this.logger),
       };
-      this.completer.push(item, NOOP);
+      if (ex.ctx.report === null) this.completer.push(item, NOOP);
+      else this.reports.close(ex.ctx.report, () => this.completer.push(item, NOOP));
       return;
     }
     const now = this.config.clock.now();
@@ -356,12 +372,13 @@ export class QueueWorker {
     const c = ex.claimed;
     const item: FinishItem = { id: c.id, owner: this.owner, attempt: c.attempt, startedAt: c.startedAt, ...end.write };
     if (c.limiter !== null) item.limiter = c.limiter;
-    this.completer.push(item, (applied) => {
+    // What the attempt reported is written first, while the fence still holds.
+    this.reports.close(ex.ctx.report, () => this.completer.push(item, (applied) => {
       if (c.scheduleId !== null) this.onScheduleJobDone();
       if (c.limiter !== null) this.onLimiterSlotFreed(c.limiter);
       if (applied) end.announce(this.events);
       else if (this.events.wants('job:lease-lost')) this.events.emit('job:lease-lost', { id: c.id, queue: c.queue, attempt: c.attempt });
-    });
+    }));
   }
 }
 

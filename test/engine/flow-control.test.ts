@@ -158,7 +158,7 @@ describeEachStore('flow control', ({ openKairos, openAnother }) => {
       handleWithLedger(k, 'pushes', ledger, 5, 4);
       await k.start();
     }
-    const items = [];
+    const items: { payload: { key: string; i: number }; partitionKey: string }[] = [];
     for (let i = 0; i < 30; i++) items.push({ payload: { key: 'hot', i }, partitionKey: 'hot' });
     for (let i = 0; i < 30; i++) items.push({ payload: { key: `u${i % 10}`, i }, partitionKey: `u${i % 10}` });
     const enqueued = await first.kairos.enqueueMany('pushes', items);

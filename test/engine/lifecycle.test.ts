@@ -1,4 +1,4 @@
-/** The job lifecycle of DESIGN.md §2 through the public API, time driven by a fake clock. */
+/** The job lifecycle of docs/state-machine.md through the public API, time driven by a fake clock. */
 import { describe, expect, it } from 'vitest';
 import { JobAbortedError, JobTimeoutError, UnrecoverableError } from '../../src/core/job.js';
 import { collectEvents, waitForEvent } from '../../src/testing/wait-for-event.js';

@@ -38,6 +38,7 @@ export function describeJob(job: JobDetail): string {
     ['payload', clip(JSON.stringify(job.payload), 200)],
     ['result', job.result === null || job.result === undefined ? '-' : clip(JSON.stringify(job.result), 200)],
     ['last error', job.lastError === null ? '-' : clip(`${job.lastError.name}: ${job.lastError.message}`, 200)],
+    ['progress', job.progress === null || job.progress === undefined ? '-' : clip(JSON.stringify(job.progress), 200)],
   ];
   const width = Math.max(...fields.map(([label]) => label.length));
   const head = fields.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');
@@ -50,5 +51,7 @@ export function describeJob(job: JobDetail): string {
     formatDuration(a.durationMs),
     a.error !== null ? clip(`${a.error.name}: ${a.error.message}`) : (a.note ?? ''),
   ]);
-  return `${head}\n\nattempts:\n${formatTable(['#', 'OUTCOME', 'WORKER', 'STARTED', 'DURATION', 'ERROR / NOTE'], rows)}`;
+  const table = `${head}\n\nattempts:\n${formatTable(['#', 'OUTCOME', 'WORKER', 'STARTED', 'DURATION', 'ERROR / NOTE'], rows)}`;
+  const logs = job.attempts.flatMap((a) => a.logs.map((l) => `${String(a.attempt).padStart(3)}  ${iso(l.at)}  ${l.line}`));
+  return logs.length === 0 ? table : `${table}\n\nlogs (attempt, time, line):\n${logs.join('\n')}`;
 }

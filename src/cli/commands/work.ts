@@ -69,6 +69,8 @@ async function workUntilSignal(kairos: Kairos, bindings: readonly QueueBinding[]
   await whileUnreachable(() => kairos.start(), out);
   const described = bindings.map((b) => `${b.queue} (concurrency ${b.options?.concurrency ?? kairos.config.defaultConcurrency})`);
   out.log(`kairos work: ready; worker ${kairos.workerId} runs ${described.join(', ')} on ${store}`);
+  const launcher = npmLauncher();
+  if (launcher !== null) out.log(launcher);
   const received = await signal;
   const timeoutMs = kairos.config.shutdownTimeoutMs;
   out.log(`kairos work: ${received}; stopping, running jobs have ${timeoutMs} ms to finish before they are handed back`);
@@ -92,6 +94,16 @@ async function whileUnreachable<T>(fn: () => Promise<T>, out: Output): Promise<T
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
   }
+}
+
+/**
+ * Under `npx kairos work` or `npm run`, npm starts this process through a shell and a SIGTERM sent to npm alone does
+ * not reach it (docs/cli.md, "Signals through npx"). Say so once, with the pid to signal.
+ */
+function npmLauncher(): string | null {
+  const command = process.env.npm_command;
+  if (command === undefined) return null;
+  return `kairos work: started through npm (${command}); a SIGTERM sent to npm alone does not reach this process: signal pid ${process.pid} or the whole process group (kill -TERM -- -<pgid>), or start node_modules/.bin/kairos directly`;
 }
 
 /** Resolves on the first SIGTERM or SIGINT; calls `onSecond` on any later one. */

@@ -6,8 +6,8 @@ import pg from 'pg';
 import { KairosError } from '../../core/errors.js';
 import type { NewJob } from '../../core/job-options.js';
 import type {
-  AttemptRow, CalendarRow, CancelResult, ClaimBatch, Driver, DriverCapabilities, FinishItem, InsertResult, JobCount, JobListParams, JobPage, JobRow,
-  LimiterRow, LimiterUsage, LimiterWrite, MaterializeResult, MigrateResult, OccurrenceRow, QueueRow, QueueWrite, RescuedJob, SchedulePlanWrite, ScheduleRow, ScheduleWrite, StoreNotification, Subscription,
+  AttemptLogRow, AttemptProgressRow, AttemptRow, CalendarRow, CancelResult, ClaimBatch, Driver, DriverCapabilities, FinishItem, InsertResult, JobCount, JobListParams, JobPage, JobRow,
+  LimiterRow, LimiterUsage, LimiterWrite, MaterializeResult, MigrateResult, OccurrenceRow, QueueRow, QueueWrite, ReportItem, RescuedJob, SchedulePlanWrite, ScheduleRow, ScheduleWrite, StoreNotification, Subscription,
 } from '../driver.js';
 import { toJobId } from '../ids.js';
 import { claim, finishMany, insertAll, insertKeylessAnnounced, onlyDistinctCompletions } from './job-ops.js';
@@ -111,6 +111,25 @@ export class PostgresDriver implements Driver {
 
   async attemptListByJob(p: { jobId: number }): Promise<AttemptRow[]> {
     return (await this.query<AttemptRow>(this.sql.attempt.listByJob, [p.jobId])).map((r) => ({ ...r, jobId: toJobId(r.jobId) }));
+  }
+
+  async attemptLogListByJob(p: { jobId: number }): Promise<AttemptLogRow[]> {
+    return this.query<AttemptLogRow>(this.sql.attempt.logListByJob, [p.jobId]);
+  }
+
+  async attemptProgressListByJob(p: { jobId: number }): Promise<AttemptProgressRow[]> {
+    return this.query<AttemptProgressRow>(this.sql.attempt.progressListByJob, [p.jobId]);
+  }
+
+  async attemptReportMany(p: { items: readonly ReportItem[]; now?: number }): Promise<boolean[]> {
+    if (p.items.length === 0) return [];
+    const logs = p.items.flatMap((item) => item.logs.map((log) => [item.id, log.at, log.line] as const));
+    const rows = await this.query<{ id: number }>(this.sql.attempt.reportMany, [
+      p.items.map((i) => i.id), p.items.map((i) => i.owner), p.items.map((i) => i.attempt), p.items.map((i) => i.progress),
+      logs.map((l) => l[0]), logs.map((l) => l[1]), logs.map((l) => l[2]), p.now ?? null,
+    ]);
+    const held = new Set(rows.map((r) => Number(r.id)));
+    return p.items.map((i) => held.has(i.id));
   }
 
   async calendarDelete(p: { name: string }): Promise<boolean> {

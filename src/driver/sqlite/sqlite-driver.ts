@@ -6,8 +6,8 @@ import Database from 'better-sqlite3';
 import { KairosError } from '../../core/errors.js';
 import { PRIORITY_MIN, type NewJob } from '../../core/job-options.js';
 import type {
-  AttemptRow, CalendarRow, CancelResult, ClaimBatch, Driver, DriverCapabilities, FinishItem, InsertResult, JobCount, JobListParams, JobPage,
-  JobRow, LimiterRow, LimiterUsage, LimiterWrite, MaterializeResult, MigrateResult, OccurrenceRow, QueueRow, QueueWrite, RescuedJob, SchedulePlanWrite, ScheduleRow, ScheduleWrite,
+  AttemptLogRow, AttemptProgressRow, AttemptRow, CalendarRow, CancelResult, ClaimBatch, Driver, DriverCapabilities, FinishItem, InsertResult, JobCount, JobListParams, JobPage,
+  JobRow, LimiterRow, LimiterUsage, LimiterWrite, MaterializeResult, MigrateResult, OccurrenceRow, QueueRow, QueueWrite, ReportItem, RescuedJob, SchedulePlanWrite, ScheduleRow, ScheduleWrite,
 } from '../driver.js';
 import { cancel, claim, finishMany, insertAll, replay, rescue } from './job-ops.js';
 import { limitedNextDue, limiterStatus, toLimiterRow } from './flow-ops.js';
@@ -86,6 +86,7 @@ export class SqliteDriver implements Driver {
   private readonly cancelTxn: Database.Transaction<(p: { id?: number; queue?: string; key?: string; now: number }) => CancelResult | null>;
   private readonly replayTxn: Database.Transaction<(p: { id: number; now: number }) => JobRow>;
   private readonly pruneTxn: Database.Transaction<(p: { finishedBefore: number; failedBefore: number; limit: number }) => number>;
+  private readonly reportTxn: Database.Transaction<(items: readonly ReportItem[], now: number) => boolean[]>;
 
   constructor(options: SqliteDriverOptions) {
     this.ownsDb = options.database === undefined;
@@ -125,8 +126,17 @@ export class SqliteDriver implements Driver {
       if (ids.length === 0) return 0;
       const json = JSON.stringify(ids);
       this.s.attempt.deleteByJobs.run({ ids: json });
+      this.s.attempt.progressDeleteByJobs.run({ ids: json });
+      this.s.attempt.logDeleteByJobs.run({ ids: json });
       return this.s.job.deleteMany.run({ ids: json }).changes;
     });
+    this.reportTxn = this.db.transaction((items, now) => items.map((item) => {
+      const a = this.s.attempt;
+      if (a.reportHeld.get({ id: item.id, owner: item.owner, attempt: item.attempt }) === undefined) return false;
+      if (item.progress !== null) a.progressUpsert.run({ id: item.id, attempt: item.attempt, progress: item.progress, now });
+      for (const log of item.logs) a.logInsert.run({ id: item.id, attempt: item.attempt, at: log.at, line: log.line });
+      return true;
+    }));
   }
 
   /** The prepared statements, once the schema exists (migrate() first; Kairos.open does). */
@@ -164,6 +174,19 @@ export class SqliteDriver implements Driver {
 
   async attemptListByJob(p: { jobId: number }): Promise<AttemptRow[]> {
     return this.run(() => this.s.attempt.listByJob.all(p) as AttemptRow[]);
+  }
+
+  async attemptLogListByJob(p: { jobId: number }): Promise<AttemptLogRow[]> {
+    return this.run(() => this.s.attempt.logListByJob.all(p) as AttemptLogRow[]);
+  }
+
+  async attemptProgressListByJob(p: { jobId: number }): Promise<AttemptProgressRow[]> {
+    return this.run(() => this.s.attempt.progressListByJob.all(p) as AttemptProgressRow[]);
+  }
+
+  async attemptReportMany(p: { items: readonly ReportItem[]; now?: number }): Promise<boolean[]> {
+    if (p.items.length === 0) return [];
+    return this.write(() => this.reportTxn.immediate(p.items, p.now ?? this.clock()));
   }
 
   async calendarDelete(p: { name: string }): Promise<boolean> {

@@ -13,6 +13,7 @@ import { manageConformance } from './manage.js';
 import { modelConformance } from './model.js';
 import { notificationConformance } from './notifications.js';
 import { queueConformance } from './queues.js';
+import { reportConformance } from './reports.js';
 import { scheduleConformance } from './schedules.js';
 import { storeConformance } from './store.js';
 
@@ -27,6 +28,7 @@ export function runDriverConformance(target: ConformanceTarget): void {
     manageConformance(target);
     queueConformance(target);
     limiterConformance(target);
+    reportConformance(target);
     scheduleConformance(target);
     storeConformance(target);
     notificationConformance(target);

@@ -1,5 +1,5 @@
 /** Named statements on kairos_attempts for the PostgreSQL driver. */
-import type { Tables } from './tables.js';
+import { nowOr, type Tables } from './tables.js';
 
 /** The statements over kairos_attempts, on the tables of `t`. */
 export function attemptSql(t: Tables) {
@@ -29,5 +29,63 @@ export function attemptSql(t: Tables) {
           AND started_at IS NOT NULL
       ) AS a
       ORDER BY seq`,
+  
+    /**
+     * attemptReportMany — $1 id[] $2 owner[] $3 attempt[] $4 progress[] (null: leave it) $5 log job id[] $6 log at[]
+     * $7 log line[] $8 now. The fence, as for a finish: rows still running under the owner and attempt, share-locked
+     * in id order so that a finish of the same job waits for the report (or the report sees the finish and writes
+     * nothing). The state test is IS NOT DISTINCT FROM for the planner trap job-writes.ts describes.
+     */
+    reportMany: `
+      WITH items AS (
+        SELECT *
+        FROM unnest($1::bigint[], $2::text[], $3::integer[], $4::text[]) AS i(id, owner, attempt, progress)
+      ),
+      held AS MATERIALIZED (
+        SELECT j.id, j.attempt
+        FROM ${t.jobs} AS j
+        JOIN items AS i
+          ON j.id = i.id
+        WHERE j.state IS NOT DISTINCT FROM 'running'
+          AND j.owner = i.owner
+          AND j.attempt = i.attempt
+        ORDER BY j.id
+        FOR SHARE OF j
+      ),
+      progress AS (
+        INSERT INTO ${t.attemptProgress} (job_id, attempt, progress, updated_at)
+        SELECT i.id, i.attempt, i.progress, ${nowOr('$8')}
+        FROM items AS i
+        JOIN held AS h
+          ON h.id = i.id
+        WHERE i.progress IS NOT NULL
+        ON CONFLICT (job_id, attempt) DO UPDATE
+        SET progress = EXCLUDED.progress,
+          updated_at = EXCLUDED.updated_at
+      ),
+      logs AS (
+        INSERT INTO ${t.attemptLogs} (job_id, attempt, at, line)
+        SELECT l.id, h.attempt, l.at, l.line
+        FROM unnest($5::bigint[], $6::bigint[], $7::text[]) WITH ORDINALITY AS l(id, at, line, n)
+        JOIN held AS h
+          ON h.id = l.id
+        ORDER BY l.n
+      )
+      SELECT id
+      FROM held`,
+
+    /** attemptLogListByJob — $1 jobId; oldest first. */
+    logListByJob: `
+      SELECT attempt, at, line
+      FROM ${t.attemptLogs}
+      WHERE job_id = $1
+      ORDER BY id`,
+
+    /** attemptProgressListByJob — $1 jobId */
+    progressListByJob: `
+      SELECT attempt, progress, updated_at AS "updatedAt"
+      FROM ${t.attemptProgress}
+      WHERE job_id = $1
+      ORDER BY attempt`,
   } as const;
 }

@@ -199,7 +199,7 @@ export function jobWriteSql(t: Tables) {
 
     /**
      * jobPrune — $1 finishedBefore $2 failedBefore $3 limit
-     * Final jobs past their retention, oldest first, with their attempts; rows another transaction holds are left for
+     * Final jobs past their retention, oldest first, with their attempts, progress and log lines; rows another transaction holds are left for
      * the next pass.
      */
     prune: `
@@ -221,6 +221,13 @@ export function jobWriteSql(t: Tables) {
       ),
       history AS (
         DELETE FROM ${t.attempts}
+        WHERE job_id IN (SELECT id FROM gone)      ),
+      reported AS (
+        DELETE FROM ${t.attemptProgress}
+        WHERE job_id IN (SELECT id FROM gone)
+      ),
+      logged AS (
+        DELETE FROM ${t.attemptLogs}
         WHERE job_id IN (SELECT id FROM gone)
       )
       SELECT count(*) AS count

@@ -7,6 +7,8 @@
 export interface Tables {
   jobs: string;
   attempts: string;
+  attemptProgress: string;
+  attemptLogs: string;
   schedules: string;
   occurrences: string;
   calendars: string;
@@ -21,7 +23,8 @@ export interface Tables {
 export function tablesIn(schema: string): Tables {
   const q = (name: string) => `"${schema}"."${name}"`;
   return {
-    jobs: q('kairos_jobs'), attempts: q('kairos_attempts'), schedules: q('kairos_schedules'), occurrences: q('kairos_occurrences'),
+    jobs: q('kairos_jobs'), attempts: q('kairos_attempts'), attemptProgress: q('kairos_attempt_progress'), attemptLogs: q('kairos_attempt_logs'),
+    schedules: q('kairos_schedules'), occurrences: q('kairos_occurrences'),
     calendars: q('kairos_calendars'), queues: q('kairos_queues'), limiters: q('kairos_limiters'), migrations: q('kairos_migrations'), jobIdSeq: `'${q('kairos_jobs_id_seq')}'::regclass`,
   };
 }
