@@ -84,7 +84,6 @@ describeEachStore('flow control', ({ openKairos, openAnother }) => {
     await second.enqueueMany('signups', Array.from({ length: 6 }, (_, i) => ({ payload: { i } })));
     await until(async () => (await first.kairos.queues.get('renewals'))?.counts.completed === 40 && (await first.kairos.queues.get('signups'))?.counts.completed === 6);
     expect(ledger.peak()).toBeLessThanOrEqual(3);
-    expect(ledger.peak()).toBe(3);
     // Renewals never took the reserved slot, even with the sign-up lane idle.
     expect(ledger.peak((e) => e.queue === 'renewals')).toBe(2);
   });
