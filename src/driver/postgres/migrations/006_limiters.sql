@@ -44,22 +44,25 @@ CREATE TABLE kairos_limiters (
   CHECK ((rate_limit IS NULL) = (rate_per_ms IS NULL))
 );
 
--- A job that names no limiter takes its queue's limiter and lane (a lane of its own wins).
+-- A job that names no limiter takes its queue's limiter and lane (a lane of its own wins). One statement per insert
+-- statement, over its transition table: a per-row trigger (plpgsql called for every job) cost a third of the enqueue
+-- throughput of plain queues; this costs them one join of the inserted rows with kairos_queues, and writes only the
+-- rows of queues that have a limiter.
 CREATE FUNCTION kairos_jobs_queue_limiter() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
-DECLARE
-  q record;
 BEGIN
-  SELECT limiter, lane INTO q FROM kairos_queues WHERE name = NEW.queue AND limiter IS NOT NULL;
-  IF FOUND THEN
-    NEW.limiter := q.limiter;
-    NEW.lane := COALESCE(NEW.lane, q.lane);
-  END IF;
-  RETURN NEW;
+  UPDATE kairos_jobs AS j
+  SET limiter = q.limiter, lane = COALESCE(j.lane, q.lane)
+  FROM kairos_inserted_jobs AS n
+  JOIN kairos_queues AS q ON q.name = n.queue AND q.limiter IS NOT NULL
+  WHERE j.id = n.id
+    AND n.limiter IS NULL;
+  RETURN NULL;
 END $$;
 
 CREATE TRIGGER kairos_jobs_queue_limiter
-BEFORE INSERT ON kairos_jobs
-FOR EACH ROW WHEN (NEW.limiter IS NULL)
+AFTER INSERT ON kairos_jobs
+REFERENCING NEW TABLE AS kairos_inserted_jobs
+FOR EACH STATEMENT
 EXECUTE FUNCTION kairos_jobs_queue_limiter();
 
 CREATE FUNCTION kairos_key_lock(q text, k text) RETURNS void LANGUAGE sql AS $$
