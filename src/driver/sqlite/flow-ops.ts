@@ -14,9 +14,26 @@ type ClaimParams = { queue: string; limit: number; owner: string; leaseMs: numbe
 type Group = { limiter: string; lane: string | null };
 type RawLimiter = Omit<LimiterRow, 'lend'> & { lend: number };
 
-/** The flow columns of an insert's named parameters. */
-export function flowParams(job: NewJob): { limiter: string | null; lane: string | null; partitionKey: string | null; partitionMode: number } {
-  return { limiter: job.limiter ?? null, lane: job.lane ?? null, partitionKey: job.partitionKey ?? null, partitionMode: job.partitionMode === 'lenient' ? 1 : 0 };
+/** A queue's limiter and lane, which its jobs take when they name no limiter of their own. */
+export interface QueueLimiter {
+  limiter: string;
+  lane: string | null;
+}
+
+/** The limiter and lane of `queue`, or null when it has none (read once per insert call and queue). */
+export function queueLimiter(s: Statements, queue: string, cache?: Map<string, QueueLimiter | null>): QueueLimiter | null {
+  if (cache?.has(queue) === true) return cache.get(queue)!;
+  const row = (s.flow.queueLimiter.get({ queue }) as QueueLimiter | undefined) ?? null;
+  cache?.set(queue, row);
+  return row;
+}
+
+/** The flow columns of an insert's named parameters: the job's own limiter, else its queue's (with the job's lane first). */
+export function flowParams(job: NewJob, queue: QueueLimiter | null): { limiter: string | null; lane: string | null; partitionKey: string | null; partitionMode: number } {
+  const own = job.limiter ?? null;
+  const limiter = own ?? queue?.limiter ?? null;
+  const lane = own === null && queue !== null ? (job.lane ?? queue.lane) : (job.lane ?? null);
+  return { limiter, lane, partitionKey: job.partitionKey ?? null, partitionMode: job.partitionMode === 'lenient' ? 1 : 0 };
 }
 
 export function toLimiterRow(raw: RawLimiter | undefined): LimiterRow | null {

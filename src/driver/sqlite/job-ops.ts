@@ -4,7 +4,7 @@ import { PRIORITY_MIN, type NewJob } from '../../core/job-options.js';
 import type { CancelResult, ClaimBatch, ClaimedJob, FinishItem, InsertResult, JobRow, RescuedJob } from '../driver.js';
 import { toJobId } from '../ids.js';
 import { STATE_CODE } from '../state-codes.js';
-import { checkCapacity, claimWithLimiters, flowParams } from './flow-ops.js';
+import { checkCapacity, claimWithLimiters, flowParams, queueLimiter, type QueueLimiter } from './flow-ops.js';
 import { COMPLETE_ROWS, INSERT_ROW_PARAMS, INSERT_ROWS } from './queries/jobs.js';
 import type { Statements } from './statements.js';
 
@@ -14,12 +14,13 @@ export function insertAll(s: Statements, jobs: readonly NewJob[], now: number): 
   /** Ids this call created for keyed jobs, by id: a later item with the same key names the earlier item, not its id. */
   const keyedHere = new Map<number, number>();
   const params = new Array<unknown>(INSERT_ROWS * INSERT_ROW_PARAMS);
+  const limiters = new Map<string, QueueLimiter | null>();
   let i = 0;
   while (i < jobs.length) {
     let run = 0;
     while (run < INSERT_ROWS && i + run < jobs.length && jobs[i + run]!.key === null) run++;
     if (run < INSERT_ROWS) {
-      out[i] = insertOne(s, jobs[i]!, now, i, keyedHere);
+      out[i] = insertOne(s, jobs[i]!, now, i, keyedHere, queueLimiter(s, jobs[i]!.queue, limiters));
       i++;
       continue;
     }
@@ -29,7 +30,8 @@ export function insertAll(s: Statements, jobs: readonly NewJob[], now: number): 
       params[o] = j.queue; params[o + 1] = j.payload; params[o + 2] = j.priority; params[o + 3] = j.runAt; params[o + 4] = j.maxAttempts;
       params[o + 5] = j.backoff; params[o + 6] = j.timeoutMs; params[o + 7] = j.deadline; params[o + 8] = j.tags; params[o + 9] = now;
       params[o + 10] = j.scheduleId ?? null; params[o + 11] = j.occurrenceAt ?? null;
-      params[o + 12] = j.limiter ?? null; params[o + 13] = j.lane ?? null; params[o + 14] = j.partitionKey ?? null; params[o + 15] = j.partitionMode === 'lenient' ? 1 : 0;
+      const flow = flowParams(j, queueLimiter(s, j.queue, limiters));
+      params[o + 12] = flow.limiter; params[o + 13] = flow.lane; params[o + 14] = flow.partitionKey; params[o + 15] = flow.partitionMode;
     }
     const first = toJobId(s.job.insertRows.run(params).lastInsertRowid) - INSERT_ROWS + 1;
     for (let r = 0; r < INSERT_ROWS; r++) out[i + r] = { id: first + r, state: 'scheduled', runAt: jobs[i + r]!.runAt, outcome: 'created' };
@@ -39,11 +41,11 @@ export function insertAll(s: Statements, jobs: readonly NewJob[], now: number): 
   return out;
 }
 
-function insertOne(s: Statements, job: NewJob, now: number, index: number, keyedHere: Map<number, number>): InsertResult {
+function insertOne(s: Statements, job: NewJob, now: number, index: number, keyedHere: Map<number, number>, queue: QueueLimiter | null): InsertResult {
   const params = {
     queue: job.queue, payload: job.payload, priority: job.priority, runAt: job.runAt, key: job.key, maxAttempts: job.maxAttempts,
     backoff: job.backoff, timeoutMs: job.timeoutMs, deadline: job.deadline, tags: job.tags, now, scheduleId: job.scheduleId ?? null,
-    occurrenceAt: job.occurrenceAt ?? null, ...flowParams(job),
+    occurrenceAt: job.occurrenceAt ?? null, ...flowParams(job, queue),
   };
   if (job.key === null) {
     return { id: toJobId(s.job.insert.run(params).lastInsertRowid), state: 'scheduled', runAt: job.runAt, outcome: 'created' };

@@ -50,16 +50,9 @@ CREATE TABLE kairos_limiters (
   CHECK ((rate_limit IS NULL) = (rate_per_ms IS NULL))
 ) WITHOUT ROWID;
 
--- A job that names no limiter takes its queue's limiter and lane (a lane of its own wins).
-CREATE TRIGGER kairos_jobs_queue_limiter
-AFTER INSERT ON kairos_jobs
-WHEN NEW.limiter IS NULL AND EXISTS (SELECT 1 FROM kairos_queues WHERE name = NEW.queue AND limiter IS NOT NULL)
-BEGIN
-  UPDATE kairos_jobs
-  SET limiter = (SELECT limiter FROM kairos_queues WHERE name = NEW.queue),
-      lane    = COALESCE(NEW.lane, (SELECT lane FROM kairos_queues WHERE name = NEW.queue))
-  WHERE id = NEW.id;
-END;
+-- A job that names no limiter takes its queue's limiter and lane when it is inserted: on SQLite the driver reads the
+-- queue's row once per insert call and writes them with the job (flow-ops.ts); a trigger per row cost a quarter of
+-- the enqueue throughput of plain queues.
 
 -- A keyed job arrives (insert): it holds the turn unless another job of the key does; a pending holder later in key
 -- order than the new job gives the turn up to it.
@@ -80,39 +73,40 @@ BEGIN
                 WHERE h.queue = NEW.queue AND h.partition_key = NEW.partition_key AND h.state <= 1 AND h.key_waiting = 0 AND h.id <> NEW.id);
 END;
 
--- A holder ends (any final state): the turn passes to the first waiting job of the key.
-CREATE TRIGGER kairos_jobs_key_end
+-- A keyed job changes state. One trigger (one WHEN per updated row, so plain jobs pay one test), its statements each
+-- guarded by the transition they handle:
+-- - a holder ends (any final state): the turn passes to the first waiting job of the key;
+-- - a waiting job ends (cancelled while it waited): it only leaves the line;
+-- - a lenient holder's attempt failed and it will retry (running → scheduled, attempt counted): it moves to its retry
+--   time in key order, and the first job now ahead of it takes the turn;
+-- - a final job comes back (replay): it joins the line at its new runAt, holding the turn when nobody does.
+-- Claims (scheduled → running), snoozes, hand-backs and strict retries change nobody's turn.
+CREATE TRIGGER kairos_jobs_key_state
 AFTER UPDATE OF state ON kairos_jobs
-WHEN NEW.partition_key IS NOT NULL AND OLD.state <= 1 AND NEW.state >= 2 AND OLD.key_waiting = 0
+WHEN NEW.partition_key IS NOT NULL AND OLD.state <> NEW.state
 BEGIN
+  -- A holder ends.
   UPDATE kairos_jobs
   SET key_waiting = 0
-  WHERE id = (SELECT id FROM kairos_jobs
+  WHERE OLD.state <= 1 AND NEW.state >= 2 AND OLD.key_waiting = 0
+    AND id = (SELECT id FROM kairos_jobs
               WHERE queue = NEW.queue AND partition_key = NEW.partition_key AND state <= 1 AND key_waiting = 1
               ORDER BY key_at, id
               LIMIT 1)
     AND NOT EXISTS (SELECT 1 FROM kairos_jobs AS h
                     WHERE h.queue = NEW.queue AND h.partition_key = NEW.partition_key AND h.state <= 1 AND h.key_waiting = 0);
-END;
-
--- A waiting job ends (cancelled while it waited): nothing to pass; it only leaves the line.
-CREATE TRIGGER kairos_jobs_key_leave
-AFTER UPDATE OF state ON kairos_jobs
-WHEN NEW.partition_key IS NOT NULL AND NEW.state >= 2 AND NEW.key_waiting = 1
-BEGIN
-  UPDATE kairos_jobs SET key_waiting = 0 WHERE id = NEW.id;
-END;
-
--- A lenient holder's attempt failed and it will retry (running → scheduled, attempt counted): it moves to its retry
--- time in key order, and the first job now ahead of it takes the turn.
-CREATE TRIGGER kairos_jobs_key_retry
-AFTER UPDATE OF state ON kairos_jobs
-WHEN NEW.partition_key IS NOT NULL AND NEW.partition_mode = 1 AND OLD.state = 1 AND NEW.state = 0 AND NEW.attempt = OLD.attempt
-BEGIN
-  UPDATE kairos_jobs SET key_at = run_at WHERE id = NEW.id;
+  -- A waiting job ends.
+  UPDATE kairos_jobs
+  SET key_waiting = 0
+  WHERE OLD.state <= 1 AND NEW.state >= 2 AND NEW.key_waiting = 1 AND id = NEW.id;
+  -- A lenient holder will retry.
+  UPDATE kairos_jobs
+  SET key_at = run_at
+  WHERE NEW.partition_mode = 1 AND OLD.state = 1 AND NEW.state = 0 AND NEW.attempt = OLD.attempt AND id = NEW.id;
   UPDATE kairos_jobs
   SET key_waiting = CASE WHEN id = NEW.id THEN 1 ELSE 0 END
-  WHERE id IN (NEW.id, (SELECT id FROM kairos_jobs
+  WHERE NEW.partition_mode = 1 AND OLD.state = 1 AND NEW.state = 0 AND NEW.attempt = OLD.attempt
+    AND id IN (NEW.id, (SELECT id FROM kairos_jobs
                         WHERE queue = NEW.queue AND partition_key = NEW.partition_key AND state <= 1 AND key_waiting = 1
                           AND (key_at < NEW.run_at OR (key_at = NEW.run_at AND id < NEW.id))
                         ORDER BY key_at, id
@@ -120,17 +114,11 @@ BEGIN
     AND EXISTS (SELECT 1 FROM kairos_jobs
                 WHERE queue = NEW.queue AND partition_key = NEW.partition_key AND state <= 1 AND key_waiting = 1
                   AND (key_at < NEW.run_at OR (key_at = NEW.run_at AND id < NEW.id)));
-END;
-
--- A final job comes back (replay): it joins the line at its new runAt, holding the turn when nobody does.
-CREATE TRIGGER kairos_jobs_key_return
-AFTER UPDATE OF state ON kairos_jobs
-WHEN NEW.partition_key IS NOT NULL AND OLD.state >= 2 AND NEW.state <= 1
-BEGIN
+  -- A final job comes back.
   UPDATE kairos_jobs
   SET key_at = run_at,
       key_waiting = CASE WHEN EXISTS (SELECT 1 FROM kairos_jobs AS h
                                       WHERE h.queue = NEW.queue AND h.partition_key = NEW.partition_key AND h.state <= 1
                                         AND h.key_waiting = 0 AND h.id <> NEW.id) THEN 1 ELSE 0 END
-  WHERE id = NEW.id;
+  WHERE OLD.state >= 2 AND NEW.state <= 1 AND id = NEW.id;
 END;

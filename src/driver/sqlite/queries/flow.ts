@@ -179,6 +179,9 @@ export const flowSql = {
     RETURNING id, state, payload, priority, run_at, key, attempt, max_attempts, backoff, timeout_ms, deadline, tags, schedule_id,
       occurrence_at, limiter, lane, partition_key`,
 
+  /** queueLimiter — :queue; the limiter and lane a queue gives the jobs that name no limiter. */
+  queueLimiter: `SELECT limiter, lane FROM kairos_queues WHERE name = :queue AND limiter IS NOT NULL`,
+
   /** queueCapacity — :queue; the capacity of a bounded queue. */
   queueCapacity: `SELECT capacity FROM kairos_queues WHERE name = :queue AND capacity IS NOT NULL`,
 
