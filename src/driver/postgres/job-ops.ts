@@ -2,8 +2,8 @@
 import { KairosError } from '../../core/errors.js';
 import { PRIORITY_MIN, type NewJob } from '../../core/job-options.js';
 import type { ClaimBatch, ClaimedJob, FinishItem, InsertResult, JobRow } from '../driver.js';
-import { checkCapacity, lockBoundedQueues } from './flow-ops.js';
-import type { flowSql } from './queries/flow.js';
+import { checkCapacity, lockBoundedQueues } from './limiter-ops.js';
+import type { limiterSql } from './queries/limiters.js';
 import { toJobId } from '../ids.js';
 import type { jobSql } from './queries/jobs.js';
 import type { jobWriteSql } from './queries/job-writes.js';
@@ -11,11 +11,11 @@ import type { Session } from './pg-session.js';
 
 type JobSql = ReturnType<typeof jobSql>;
 type JobWriteSql = ReturnType<typeof jobWriteSql>;
-type FlowSql = ReturnType<typeof flowSql>;
+type LimiterSql = ReturnType<typeof limiterSql>;
 
 /** Inserts in item order: runs of keyless jobs in one statement each, keyed jobs one by one with their dedupe policy. */
-export async function insertAll(s: Session, sql: JobSql, jobs: readonly NewJob[], now: number | null, flow: FlowSql): Promise<InsertResult[]> {
-  const bounded = await lockBoundedQueues(s, flow, jobs);
+export async function insertAll(s: Session, sql: JobSql, jobs: readonly NewJob[], now: number | null, limiterSql: LimiterSql): Promise<InsertResult[]> {
+  const bounded = await lockBoundedQueues(s, limiterSql, jobs);
   const out = new Array<InsertResult>(jobs.length);
   const keyedHere = new Map<number, number>();
   let i = 0;
@@ -32,7 +32,7 @@ export async function insertAll(s: Session, sql: JobSql, jobs: readonly NewJob[]
     out[i] = await insertKeyed(s, sql, jobs[i]!, now, i, keyedHere);
     i++;
   }
-  if (bounded.size > 0) await checkCapacity(s, flow, bounded, jobs, out);
+  if (bounded.size > 0) await checkCapacity(s, limiterSql, bounded, jobs, out);
   for (const [queue, runAt] of earliestByQueue(jobs, out)) s.notify({ kind: 'job-available', queue, runAt });
   return out;
 }

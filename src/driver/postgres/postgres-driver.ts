@@ -12,8 +12,8 @@ import type {
 import { toJobId } from '../ids.js';
 import { claim, finishMany, insertAll, insertKeylessAnnounced, onlyDistinctCompletions } from './job-ops.js';
 import { cancel, replay, rescue } from './job-manage.js';
-import { claimWithLimiters, limitedNextDue, limiterStatus } from './flow-ops.js';
-import { flowSql } from './queries/flow.js';
+import { claimWithLimiters, limitedNextDue, limiterStatus } from './limiter-ops.js';
+import { limiterSql } from './queries/limiters.js';
 import { migrate } from './migrate.js';
 import { translate } from './pg-errors.js';
 import { PgListener } from './pg-listener.js';
@@ -91,7 +91,7 @@ export class PostgresDriver implements Driver {
     const t = tablesIn(schema);
     this.sql = {
       job: jobSql(t), jobWrite: jobWriteSql(t), attempt: attemptSql(t), schedule: scheduleSql(t), occurrence: occurrenceSql(t), queue: queueSql(t),
-      maintenance: maintenanceSql(t), flow: flowSql(t),
+      maintenance: maintenanceSql(t), limiter: limiterSql(t),
     };
   }
 
@@ -161,7 +161,7 @@ export class PostgresDriver implements Driver {
     const params = { ...p, now: p.now ?? null };
     const claimed = await claim({ run: (text, values) => this.db.query(text, values) }, this.sql.job, params, true);
     if (Array.isArray(claimed)) return claimed;
-    return this.tx((s) => claimWithLimiters(s, this.sql.flow, params, claimed.freeDue, this.markContended));
+    return this.tx((s) => claimWithLimiters(s, this.sql.limiter, params, claimed.freeDue, this.markContended));
   }
 
   async jobCounts(p: { queue?: string } = {}): Promise<JobCount[]> {
@@ -187,7 +187,7 @@ export class PostgresDriver implements Driver {
     return this.tx(async (s) => {
       const finished = await finishMany(s, this.sql.jobWrite, p.items, now, this.isContended);
       const first = p.claim.limit > 0 ? await claim(s, this.sql.job, { ...p.claim, now }) : [];
-      const claimed = Array.isArray(first) ? first : await claimWithLimiters(s, this.sql.flow, { ...p.claim, now }, first.freeDue, this.markContended);
+      const claimed = Array.isArray(first) ? first : await claimWithLimiters(s, this.sql.limiter, { ...p.claim, now }, first.freeDue, this.markContended);
       return { finished, claimed };
     });
   }
@@ -212,12 +212,12 @@ export class PostgresDriver implements Driver {
     this.check();
     if (p.jobs.length === 0) return [];
     const now = p.now ?? null;
-    if (p.tx !== undefined) return this.db.inCallerTransaction(p.tx, (s) => insertAll(s, this.sql.job, p.jobs, now, this.sql.flow));
+    if (p.tx !== undefined) return this.db.inCallerTransaction(p.tx, (s) => insertAll(s, this.sql.job, p.jobs, now, this.sql.limiter));
     if (p.jobs.every((j) => j.key === null)) {
       const done = await insertKeylessAnnounced({ run: (text, values) => this.db.query(text, values) }, this.sql.job, p.jobs, now, this.db.channel);
       if (done !== null) return done;
     }
-    return this.db.transaction((s) => insertAll(s, this.sql.job, p.jobs, now, this.sql.flow));
+    return this.db.transaction((s) => insertAll(s, this.sql.job, p.jobs, now, this.sql.limiter));
   }
 
   async jobList(p: JobListParams): Promise<JobPage> {
@@ -237,7 +237,7 @@ export class PostgresDriver implements Driver {
       const [row] = await this.query<{ runAt: number | null }>(this.sql.job.nextDue, [queue]);
       const at = row?.runAt ?? null;
       if (at !== null && (earliest === null || at < earliest)) earliest = at;
-      const limited = await limitedNextDue({ run: (text, values) => this.query(text, values) }, this.sql.flow, queue);
+      const limited = await limitedNextDue({ run: (text, values) => this.query(text, values) }, this.sql.limiter, queue);
       if (limited !== null && (earliest === null || limited < earliest)) earliest = limited;
     }
     return earliest;
@@ -263,28 +263,28 @@ export class PostgresDriver implements Driver {
 
   async limiterDelete(p: { id: string }): Promise<boolean> {
     return this.tx(async (s) => {
-      const gone = (await s.conn.query(this.sql.flow.limiterDelete, [p.id])).rowCount === 1;
+      const gone = (await s.conn.query(this.sql.limiter.limiterDelete, [p.id])).rowCount === 1;
       if (gone) s.notify({ kind: 'limiter-changed', limiter: p.id });
       return gone;
     });
   }
 
   async limiterGet(p: { id: string }): Promise<LimiterRow | null> {
-    return (await this.query<LimiterRow>(this.sql.flow.limiterGet, [p.id]))[0] ?? null;
+    return (await this.query<LimiterRow>(this.sql.limiter.limiterGet, [p.id]))[0] ?? null;
   }
 
   async limiterList(): Promise<LimiterRow[]> {
-    return this.query<LimiterRow>(this.sql.flow.limiterList);
+    return this.query<LimiterRow>(this.sql.limiter.limiterList);
   }
 
   async limiterStatus(p: { id: string; now?: number }): Promise<LimiterUsage | null> {
-    return this.tx((s) => limiterStatus(s, this.sql.flow, p.id, p.now ?? null));
+    return this.tx((s) => limiterStatus(s, this.sql.limiter, p.id, p.now ?? null));
   }
 
   async limiterUpsert(p: { limiter: LimiterWrite; now?: number }): Promise<{ row: LimiterRow; created: boolean }> {
     const l = p.limiter;
     return this.tx(async (s) => {
-      const [raw] = await s.run<LimiterRow & { created: boolean }>(this.sql.flow.limiterUpsert, [l.id, l.concurrency, l.lanes, l.lend, l.rateLimit, l.ratePerMs, p.now ?? null]);
+      const [raw] = await s.run<LimiterRow & { created: boolean }>(this.sql.limiter.limiterUpsert, [l.id, l.concurrency, l.lanes, l.lend, l.rateLimit, l.ratePerMs, p.now ?? null]);
       const { created, ...row } = raw!;
       s.notify({ kind: 'limiter-changed', limiter: l.id });
       return { row, created };

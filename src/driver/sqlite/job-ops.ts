@@ -4,7 +4,7 @@ import { PRIORITY_MIN, type NewJob } from '../../core/job-options.js';
 import type { CancelResult, ClaimBatch, ClaimedJob, FinishItem, InsertResult, JobRow, RescuedJob } from '../driver.js';
 import { toJobId } from '../ids.js';
 import { STATE_CODE } from '../state-codes.js';
-import { checkCapacity, claimWithLimiters, flowParams, queueLimiter, type QueueLimiter } from './flow-ops.js';
+import { checkCapacity, claimWithLimiters, flowParams, queueLimiter, type QueueLimiter } from './limiter-ops.js';
 import { COMPLETE_ROWS, INSERT_ROW_PARAMS, INSERT_ROWS } from './queries/jobs.js';
 import type { Statements } from './statements.js';
 
@@ -95,10 +95,10 @@ function duplicateKey(job: NewJob, index: number, existing: { id: number; state:
 
 /**
  * Claims due jobs of a queue in (priority, runAt, id) order. A queue with jobs behind a limiter is claimed by
- * claimWithLimiters (flow-ops.ts); the rest, the free jobs, level by level as below.
+ * claimWithLimiters (limiter-ops.ts); the rest, the free jobs, level by level as below.
  */
 export function claim(s: Statements, p: { queue: string; limit: number; owner: string; leaseMs: number; now: number }): ClaimBatch {
-  if (s.flow.queueHasLimited.get({ queue: p.queue }) !== undefined) return claimWithLimiters(s, p);
+  if (s.limiter.queueHasLimited.get({ queue: p.queue }) !== undefined) return claimWithLimiters(s, p);
   return claimFree(s, p);
 }
 

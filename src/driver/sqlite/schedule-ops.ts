@@ -1,6 +1,6 @@
 /** The schedule, occurrence and calendar operations of the SQLite driver, as plain functions over prepared statements. */
 import type { MaterializePlan, MaterializeResult, SchedulePlanWrite, ScheduleRow, ScheduleWrite } from '../driver.js';
-import { flowParams, queueLimiter } from './flow-ops.js';
+import { flowParams, queueLimiter } from './limiter-ops.js';
 import { toJobId } from '../ids.js';
 import type { NewJob } from '../../core/job-options.js';
 import { SCHEDULE_COLUMN_NAMES } from './queries/schedules.js';

@@ -10,7 +10,7 @@ import type {
   JobRow, LimiterRow, LimiterUsage, LimiterWrite, MaterializeResult, MigrateResult, OccurrenceRow, QueueRow, QueueWrite, ReportItem, RescuedJob, SchedulePlanWrite, ScheduleRow, ScheduleWrite,
 } from '../driver.js';
 import { cancel, claim, finishMany, insertAll, replay, rescue } from './job-ops.js';
-import { limitedNextDue, limiterStatus, toLimiterRow } from './flow-ops.js';
+import { limitedNextDue, limiterStatus, toLimiterRow } from './limiter-ops.js';
 import { migrate } from './migrate.js';
 import { applyPlans, listDue, toScheduleRow, upsertSchedule } from './schedule-ops.js';
 import { statementsFor, type Statements } from './statements.js';
@@ -297,15 +297,15 @@ export class SqliteDriver implements Driver {
   }
 
   async limiterDelete(p: { id: string }): Promise<boolean> {
-    return this.write(() => this.s.flow.limiterDelete.run(p).changes === 1);
+    return this.write(() => this.s.limiter.limiterDelete.run(p).changes === 1);
   }
 
   async limiterGet(p: { id: string }): Promise<LimiterRow | null> {
-    return this.run(() => toLimiterRow(this.s.flow.limiterGet.get(p) as Parameters<typeof toLimiterRow>[0]));
+    return this.run(() => toLimiterRow(this.s.limiter.limiterGet.get(p) as Parameters<typeof toLimiterRow>[0]));
   }
 
   async limiterList(): Promise<LimiterRow[]> {
-    return this.run(() => (this.s.flow.limiterList.all() as Parameters<typeof toLimiterRow>[0][]).map((r) => toLimiterRow(r)!));
+    return this.run(() => (this.s.limiter.limiterList.all() as Parameters<typeof toLimiterRow>[0][]).map((r) => toLimiterRow(r)!));
   }
 
   async limiterStatus(p: { id: string; now?: number }): Promise<LimiterUsage | null> {
@@ -314,8 +314,8 @@ export class SqliteDriver implements Driver {
 
   async limiterUpsert(p: { limiter: LimiterWrite; now?: number }): Promise<{ row: LimiterRow; created: boolean }> {
     return this.write(() => this.txn(() => {
-      const created = this.s.flow.limiterGet.get({ id: p.limiter.id }) === undefined;
-      const raw = this.s.flow.limiterUpsert.get({ ...p.limiter, lend: p.limiter.lend ? 1 : 0, now: p.now ?? this.clock() });
+      const created = this.s.limiter.limiterGet.get({ id: p.limiter.id }) === undefined;
+      const raw = this.s.limiter.limiterUpsert.get({ ...p.limiter, lend: p.limiter.lend ? 1 : 0, now: p.now ?? this.clock() });
       return { row: toLimiterRow(raw as Parameters<typeof toLimiterRow>[0])!, created };
     }));
   }

@@ -1,7 +1,7 @@
 /** Prepares the named statements of queries/ on one better-sqlite3 connection, once per connection. */
 import type Database from 'better-sqlite3';
 import { attemptSql } from './queries/attempts.js';
-import { flowSql } from './queries/flow.js';
+import { limiterSql } from './queries/limiters.js';
 import { jobSql } from './queries/jobs.js';
 import { queueSql } from './queries/queues.js';
 import { scheduleSql } from './queries/schedules.js';
@@ -13,7 +13,7 @@ export interface Statements {
   attempt: Prepared<typeof attemptSql>;
   schedule: Prepared<typeof scheduleSql>;
   queue: Prepared<typeof queueSql>;
-  flow: Prepared<typeof flowSql>;
+  limiter: Prepared<typeof limiterSql>;
 }
 
 function prepareAll<T extends Record<string, string>>(db: Database.Database, sql: T): Prepared<T> {
@@ -28,8 +28,8 @@ const cache = new WeakMap<Database.Database, Statements>();
 export function statementsFor(db: Database.Database): Statements {
   let s = cache.get(db);
   if (s === undefined) {
-    s = { job: prepareAll(db, jobSql), attempt: prepareAll(db, attemptSql), schedule: prepareAll(db, scheduleSql), queue: prepareAll(db, queueSql), flow: prepareAll(db, flowSql) };
-    s.flow.claimIds.raw(true);
+    s = { job: prepareAll(db, jobSql), attempt: prepareAll(db, attemptSql), schedule: prepareAll(db, scheduleSql), queue: prepareAll(db, queueSql), limiter: prepareAll(db, limiterSql) };
+    s.limiter.claimIds.raw(true);
     s.job.claimAtPriority.raw(true);
     s.job.completeRows.pluck(true);
     s.job.completeRow.pluck(true);

@@ -132,7 +132,7 @@ export function jobSql(t: Tables) {
      * deadline becomes expired in the same statement. A paused queue (kairos_queues) yields nothing. Only free jobs
      * (no limiter, holding their key's turn) are in the index it reads; a queue with jobs behind a limiter yields
      * nothing and `limited` true (with `level` saying whether it has due free jobs), and the driver claims it in a
-     * transaction instead (flow-ops.ts). Always returns one row at least: `level` (null when no level above $2 has due
+     * transaction instead (limiter-ops.ts). Always returns one row at least: `level` (null when no level above $2 has due
      * work), `limited`, the claimed columns (null when none).
      */
     claimNextLevel: `
@@ -200,7 +200,7 @@ export function jobSql(t: Tables) {
           AND queue = $1
           AND priority = (SELECT priority FROM level)
           AND run_at <= ${nowOr('$3')}
-          -- A queue with jobs behind a limiter is claimed by the driver in a transaction (flow-ops.ts).
+          -- A queue with jobs behind a limiter is claimed by the driver in a transaction (limiter-ops.ts).
           AND NOT EXISTS (SELECT 1 FROM limited)
         ORDER BY run_at, id
         LIMIT $4

@@ -51,7 +51,7 @@ CREATE TABLE kairos_limiters (
 ) WITHOUT ROWID;
 
 -- A job that names no limiter takes its queue's limiter and lane when it is inserted: on SQLite the driver reads the
--- queue's row once per insert call and writes them with the job (flow-ops.ts); a trigger per row cost a quarter of
+-- queue's row once per insert call and writes them with the job (limiter-ops.ts); a trigger per row cost a quarter of
 -- the enqueue throughput of plain queues.
 
 -- A keyed job arrives (insert): it holds the turn unless another job of the key does; a pending holder later in key

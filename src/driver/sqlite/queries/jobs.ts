@@ -99,7 +99,7 @@ export const jobSql = {
 
   /**
    * jobClaimAtPriority — :queue :priority :now :limit :owner :leaseUntil
-   * Free jobs only (no limiter, holding their key's turn if they have a key): limited ones go through flow-ops.ts.
+   * Free jobs only (no limiter, holding their key's turn if they have a key): limited ones go through limiter-ops.ts.
    * One priority level at a time so the (queue, priority, run_at) index yields a pure range: future jobs are never
    * read. A due job past its deadline becomes expired in the same statement instead of running. Read in raw
    * (array) mode: building row objects in the native binding costs more than the rest of the claim.

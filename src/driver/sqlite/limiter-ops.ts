@@ -23,7 +23,7 @@ export interface QueueLimiter {
 /** The limiter and lane of `queue`, or null when it has none (read once per insert call and queue). */
 export function queueLimiter(s: Statements, queue: string, cache?: Map<string, QueueLimiter | null>): QueueLimiter | null {
   if (cache?.has(queue) === true) return cache.get(queue)!;
-  const row = (s.flow.queueLimiter.get({ queue }) as QueueLimiter | undefined) ?? null;
+  const row = (s.limiter.queueLimiter.get({ queue }) as QueueLimiter | undefined) ?? null;
   cache?.set(queue, row);
   return row;
 }
@@ -43,28 +43,28 @@ export function toLimiterRow(raw: RawLimiter | undefined): LimiterRow | null {
 /** The (limiter, lane) groups of a queue's limited jobs, by a loose scan of kairos_jobs_claim_limited. */
 function groupsOf(s: Statements, queue: string): Group[] {
   const out: Group[] = [];
-  let g = s.flow.groupFirst.get({ queue }) as Group | undefined;
+  let g = s.limiter.groupFirst.get({ queue }) as Group | undefined;
   while (g !== undefined && out.length < 1000) {
     out.push(g);
     g = (g.lane === null
-      ? s.flow.groupFirstNamedLane.get({ queue, limiter: g.limiter })
-      : s.flow.groupNextLane.get({ queue, limiter: g.limiter, lane: g.lane })) as Group | undefined
-      ?? s.flow.groupNextLimiter.get({ queue, limiter: g.limiter }) as Group | undefined;
+      ? s.limiter.groupFirstNamedLane.get({ queue, limiter: g.limiter })
+      : s.limiter.groupNextLane.get({ queue, limiter: g.limiter, lane: g.lane })) as Group | undefined
+      ?? s.limiter.groupNextLimiter.get({ queue, limiter: g.limiter }) as Group | undefined;
   }
   return out;
 }
 
 /** The admission state of one limiter now: its definition, running attempts per lane, lanes with due work, rate log. */
 function gateOf(s: Statements, limiter: string, now: number): LimiterGate {
-  const raw = s.flow.limiterForClaim.get({ id: limiter }) as (RawLimiter & { rateLog: string }) | undefined;
+  const raw = s.limiter.limiterForClaim.get({ id: limiter }) as (RawLimiter & { rateLog: string }) | undefined;
   if (raw === undefined) return new LimiterGate(null, new Map(), new Set(), [], now);
   const spec = specOf({ ...raw, lend: raw.lend === 1 });
   const running = new Map<string, number>();
-  for (const r of s.flow.limiterRunning.all({ limiter, now }) as { lane: string | null; count: number }[]) running.set(laneKey(r.lane), r.count);
+  for (const r of s.limiter.limiterRunning.all({ limiter, now }) as { lane: string | null; count: number }[]) running.set(laneKey(r.lane), r.count);
   const waiting = new Set<string>();
   if (spec.lend) {
     for (const [lane, { reserved }] of Object.entries(spec.lanes)) {
-      if (reserved > 0 && s.flow.laneHasDue.get({ limiter, lane, now }) !== undefined) waiting.add(lane);
+      if (reserved > 0 && s.limiter.laneHasDue.get({ limiter, lane, now }) !== undefined) waiting.add(lane);
     }
   }
   return new LimiterGate(spec, running, waiting, parseLog(raw.rateLog), now);
@@ -75,9 +75,9 @@ function dueOfGroup(s: Statements, queue: string, g: Group, now: number, limit: 
   let after = PRIORITY_MIN - 1;
   let left = limit;
   while (left > 0) {
-    const level = s.flow.groupNextPriority.get({ queue, limiter: g.limiter, lane: g.lane, after }) as { priority: number } | undefined;
+    const level = s.limiter.groupNextPriority.get({ queue, limiter: g.limiter, lane: g.lane, after }) as { priority: number } | undefined;
     if (level === undefined) return;
-    const rows = s.flow.groupDueAtPriority.all({ queue, limiter: g.limiter, lane: g.lane, priority: level.priority, now, limit: left }) as FlowCandidate[];
+    const rows = s.limiter.groupDueAtPriority.all({ queue, limiter: g.limiter, lane: g.lane, priority: level.priority, now, limit: left }) as FlowCandidate[];
     for (const r of rows) into.push(r);
     left -= rows.length;
     after = level.priority;
@@ -91,7 +91,7 @@ function dueFree(s: Statements, queue: string, now: number, limit: number, into:
   while (left > 0) {
     const level = s.job.nextPriority.get({ queue, after }) as { priority: number } | undefined;
     if (level === undefined) return;
-    const rows = s.flow.freeDueAtPriority.all({ queue, priority: level.priority, now, limit: left }) as FlowCandidate[];
+    const rows = s.limiter.freeDueAtPriority.all({ queue, priority: level.priority, now, limit: left }) as FlowCandidate[];
     for (const r of rows) into.push(r);
     left -= rows.length;
     after = level.priority;
@@ -105,7 +105,7 @@ function dueFree(s: Statements, queue: string, now: number, limit: number, into:
  * A job past its deadline is expired without taking a slot. The rate logs of limiters that started jobs are written.
  */
 export function claimWithLimiters(s: Statements, p: ClaimParams): ClaimBatch {
-  if (s.flow.queuePaused.get({ queue: p.queue }) !== undefined) return [];
+  if (s.limiter.queuePaused.get({ queue: p.queue }) !== undefined) return [];
   const now = p.now;
   const candidates: FlowCandidate[] = [];
   dueFree(s, p.queue, now, p.limit, candidates);
@@ -125,13 +125,13 @@ export function claimWithLimiters(s: Statements, p: ClaimParams): ClaimBatch {
   }
   let retryAt: number | undefined;
   for (const [id, gate] of gates) {
-    if (gate.startedHere > 0) s.flow.limiterSetLog.run({ id, log: JSON.stringify(gate.nextLog()) });
+    if (gate.startedHere > 0) s.limiter.limiterSetLog.run({ id, log: JSON.stringify(gate.nextLog()) });
     const at = gate.heldByRate ? gate.retryAt() : null;
     if (at !== null && (retryAt === undefined || at < retryAt)) retryAt = at;
   }
   const out: ClaimBatch = [];
   if (chosen.length > 0) {
-    const rows = s.flow.claimIds.all({ ids: JSON.stringify(chosen), now, owner: p.owner, leaseUntil: now + p.leaseMs }) as ClaimRow[];
+    const rows = s.limiter.claimIds.all({ ids: JSON.stringify(chosen), now, owner: p.owner, leaseUntil: now + p.leaseMs }) as ClaimRow[];
     rows.sort((a, b) => a[3] - b[3] || a[4] - b[4] || a[0] - b[0]);
     for (const r of rows) out.push(toClaimed(r, p.queue, now));
   }
@@ -146,9 +146,9 @@ export function limitedNextDue(s: Statements, queue: string): number | null {
   for (const g of groupsOf(s, queue)) {
     let after = PRIORITY_MIN - 1;
     for (;;) {
-      const level = s.flow.groupNextPriority.get({ queue, limiter: g.limiter, lane: g.lane, after }) as { priority: number } | undefined;
+      const level = s.limiter.groupNextPriority.get({ queue, limiter: g.limiter, lane: g.lane, after }) as { priority: number } | undefined;
       if (level === undefined) break;
-      const row = s.flow.groupEarliestAtPriority.get({ queue, limiter: g.limiter, lane: g.lane, priority: level.priority }) as { runAt: number };
+      const row = s.limiter.groupEarliestAtPriority.get({ queue, limiter: g.limiter, lane: g.lane, priority: level.priority }) as { runAt: number };
       if (earliest === null || row.runAt < earliest) earliest = row.runAt;
       after = level.priority;
     }
@@ -158,10 +158,10 @@ export function limitedNextDue(s: Statements, queue: string): number | null {
 
 /** A limiter's use now. */
 export function limiterStatus(s: Statements, id: string, now: number): LimiterUsage | null {
-  const raw = s.flow.limiterForClaim.get({ id }) as (RawLimiter & { rateLog: string }) | undefined;
+  const raw = s.limiter.limiterForClaim.get({ id }) as (RawLimiter & { rateLog: string }) | undefined;
   if (raw === undefined) return null;
-  const running = s.flow.limiterRunning.all({ limiter: id, now }) as LimiterUsage['running'];
-  const waiting = s.flow.limiterWaiting.all({ limiter: id, now }) as LimiterUsage['waiting'];
+  const running = s.limiter.limiterRunning.all({ limiter: id, now }) as LimiterUsage['running'];
+  const waiting = s.limiter.limiterWaiting.all({ limiter: id, now }) as LimiterUsage['waiting'];
   const log = raw.ratePerMs === null ? [] : liveLog(parseLog(raw.rateLog), now, raw.ratePerMs);
   return {
     id, running, waiting, rateUsed: log.reduce((n, [, c]) => n + c, 0), rateNextFreeAt: log.length > 0 && raw.ratePerMs !== null ? log[0]![0] + raw.ratePerMs : null,
@@ -176,9 +176,9 @@ export function checkCapacity(s: Statements, jobs: readonly NewJob[], out: reado
   const added = new Map<string, number>();
   for (let i = 0; i < jobs.length; i++) if (out[i]!.outcome === 'created') added.set(jobs[i]!.queue, (added.get(jobs[i]!.queue) ?? 0) + 1);
   for (const [queue, n] of added) {
-    const row = s.flow.queueCapacity.get({ queue }) as { capacity: number } | undefined;
+    const row = s.limiter.queueCapacity.get({ queue }) as { capacity: number } | undefined;
     if (row === undefined) continue;
-    const { count } = s.flow.queueActiveUpTo.get({ queue, cap: row.capacity }) as { count: number };
+    const { count } = s.limiter.queueActiveUpTo.get({ queue, cap: row.capacity }) as { count: number };
     if (count > row.capacity) throw queueFull(queue, row.capacity, n);
   }
 }

@@ -10,9 +10,9 @@ import type { ClaimBatch, InsertResult, LimiterRow, LimiterUsage } from '../driv
 import { toJobId } from '../ids.js';
 import { byClaimOrder, parseLog, queueFull, specOf, type FlowCandidate } from '../limiter-rows.js';
 import type { Session } from './pg-session.js';
-import type { flowSql } from './queries/flow.js';
+import type { limiterSql } from './queries/limiters.js';
 
-type FlowSql = ReturnType<typeof flowSql>;
+type LimiterSql = ReturnType<typeof limiterSql>;
 type Run = Pick<Session, 'run'>;
 type ClaimParams = { queue: string; limit: number; owner: string; leaseMs: number; now: number | null };
 type Group = { limiter: string; lane: string | null };
@@ -20,7 +20,7 @@ type Group = { limiter: string; lane: string | null };
 type LockedLimiter = Omit<LimiterRow, 'version' | 'createdAt' | 'updatedAt'> & { rateLog: string };
 
 /** The admission state of one limiter, its row already locked: running attempts per lane, lanes with due work. */
-async function gateOf(s: Run, sql: FlowSql, limiter: string, row: LockedLimiter | undefined, now: number): Promise<LimiterGate> {
+async function gateOf(s: Run, sql: LimiterSql, limiter: string, row: LockedLimiter | undefined, now: number): Promise<LimiterGate> {
   if (row === undefined) return new LimiterGate(null, new Map(), new Set(), [], now);
   const spec = specOf(row);
   const running = new Map<string, number>();
@@ -31,12 +31,12 @@ async function gateOf(s: Run, sql: FlowSql, limiter: string, row: LockedLimiter 
   return new LimiterGate(spec, running, waiting, parseLog(row.rateLog), now);
 }
 
-async function dueOfGroup(s: Run, sql: FlowSql, queue: string, g: Group, now: number, limit: number, into: FlowCandidate[]): Promise<void> {
+async function dueOfGroup(s: Run, sql: LimiterSql, queue: string, g: Group, now: number, limit: number, into: FlowCandidate[]): Promise<void> {
   const rows = await s.run<FlowCandidate>((g.lane === null ? sql.unnamed : sql.named).due, [queue, g.limiter, g.lane, now, limit]);
   for (const r of rows) into.push({ ...r, id: toJobId(r.id) });
 }
 
-async function dueFree(s: Run, sql: FlowSql, queue: string, now: number, limit: number, into: FlowCandidate[]): Promise<void> {
+async function dueFree(s: Run, sql: LimiterSql, queue: string, now: number, limit: number, into: FlowCandidate[]): Promise<void> {
   let after = PRIORITY_MIN - 1;
   let left = limit;
   while (left > 0) {
@@ -51,12 +51,12 @@ async function dueFree(s: Run, sql: FlowSql, queue: string, now: number, limit: 
 
 /**
  * The claim of a queue that has jobs behind limiters; call inside a transaction. The same steps as the SQLite
- * driver's (see its flow-ops.ts): candidates from the free jobs and from each (limiter, lane) group up to what it
+ * driver's (see its limiter-ops.ts): candidates from the free jobs and from each (limiter, lane) group up to what it
  * could start, merged in claim order and admitted one by one by the limiter's gate, claimed in one UPDATE.
  */
 export async function claimWithLimiters(
   s: Run,
-  sql: FlowSql,
+  sql: LimiterSql,
   p: ClaimParams,
   freeDue = true,
   /** Told of every limiter that refused a due job in this claim. */
@@ -106,7 +106,7 @@ export async function claimWithLimiters(
 }
 
 /** The earliest runAt of the queue's limited jobs (one seek per group and level), or null. */
-export async function limitedNextDue(s: Run, sql: FlowSql, queue: string): Promise<number | null> {
+export async function limitedNextDue(s: Run, sql: LimiterSql, queue: string): Promise<number | null> {
   let earliest: number | null = null;
   for (const g of await s.run<Group>(sql.groups, [queue])) {
     const gs = g.lane === null ? sql.unnamed : sql.named;
@@ -123,7 +123,7 @@ export async function limitedNextDue(s: Run, sql: FlowSql, queue: string): Promi
 }
 
 /** A limiter's use now (reads only; one transaction gives the caller one snapshot if it wants one). */
-export async function limiterStatus(s: Run, sql: FlowSql, id: string, nowParam: number | null): Promise<LimiterUsage | null> {
+export async function limiterStatus(s: Run, sql: LimiterSql, id: string, nowParam: number | null): Promise<LimiterUsage | null> {
   const [row] = await s.run<LimiterRow & { rateLog: string }>(sql.limiterRead, [id]);
   if (row === undefined) return null;
   const now = nowParam ?? (await s.run<{ now: number }>(sql.now, [null]))[0]!.now;
@@ -136,14 +136,14 @@ export async function limiterStatus(s: Run, sql: FlowSql, id: string, nowParam: 
 }
 
 /** Locks the rows of the bounded queues among `jobs`' queues (until the insert commits); their capacities by name. */
-export async function lockBoundedQueues(s: Run, sql: FlowSql, jobs: readonly NewJob[]): Promise<Map<string, number>> {
+export async function lockBoundedQueues(s: Run, sql: LimiterSql, jobs: readonly NewJob[]): Promise<Map<string, number>> {
   const names = [...new Set(jobs.map((j) => j.queue))];
   const rows = await s.run<{ name: string; capacity: number }>(sql.lockBounded, [names]);
   return new Map(rows.map((r) => [r.name, r.capacity]));
 }
 
 /** QUEUE_FULL when the insert took a bounded queue past its capacity (counted under the queue's lock: exact). */
-export async function checkCapacity(s: Run, sql: FlowSql, bounded: ReadonlyMap<string, number>, jobs: readonly NewJob[], out: readonly InsertResult[]): Promise<void> {
+export async function checkCapacity(s: Run, sql: LimiterSql, bounded: ReadonlyMap<string, number>, jobs: readonly NewJob[], out: readonly InsertResult[]): Promise<void> {
   const added = new Map<string, number>();
   for (let i = 0; i < jobs.length; i++) if (out[i]!.outcome === 'created') added.set(jobs[i]!.queue, (added.get(jobs[i]!.queue) ?? 0) + 1);
   for (const [queue, n] of added) {

@@ -116,7 +116,7 @@ function groupsCte(t: Tables): string {
       )`;
 }
 
-export function flowSql(t: Tables) {
+export function limiterSql(t: Tables) {
   return {
     /** limiterGet — $1 id */
     limiterGet: `SELECT ${LIMITER_COLUMNS} FROM ${t.limiters} WHERE id = $1`,

@@ -9,7 +9,7 @@ const LIMITER_COLUMNS = `id, concurrency, lanes, lend, rate_limit AS rateLimit, 
   updated_at AS updatedAt`;
 const LIMITED = `state = ${S.scheduled} AND key_waiting = 0 AND limiter IS NOT NULL`;
 
-export const flowSql = {
+export const limiterSql = {
   /** limiterGet — :id */
   limiterGet: `SELECT ${LIMITER_COLUMNS} FROM kairos_limiters WHERE id = :id`,
 
@@ -62,7 +62,7 @@ export const flowSql = {
       AND run_at <= :now
     LIMIT 1`,
 
-  /** queueHasLimited — :queue; whether the queue has limited jobs (then the claim goes through flow-ops.ts). */
+  /** queueHasLimited — :queue; whether the queue has limited jobs (then the claim goes through limiter-ops.ts). */
   queueHasLimited: `
     SELECT 1
     FROM kairos_jobs
