@@ -23,6 +23,11 @@ export const JobOptions = {
   timeoutMs: Type.Optional(Type.Integer({ minimum: 1 })),
   deadline: Type.Optional(InstantInput),
   tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 20 })),
+  // Flow control (docs/flow-control.md).
+  limiter: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: "the limiter the job passes through, overriding its queue's" })),
+  lane: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  partitionKey: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'jobs of one key in a queue run one at a time, in order' })),
+  partitionMode: Type.Optional(Type.Union([Type.Literal('strict'), Type.Literal('lenient')])),
 };
 
 export const CreateJobBody = Type.Object({ queue: QueueName, payload: Type.Optional(Type.Unknown()), ...JobOptions }, { additionalProperties: false });
@@ -51,6 +56,9 @@ export const Job = Type.Object({
   onDependencyFailure: Type.Optional(Nullable(Type.String())),
   waitingFor: Type.Optional(Type.Integer({ minimum: 0 })),
   batchId: Type.Optional(Nullable(JobId)),
+  limiter: Type.Optional(Nullable(Type.String())),
+  lane: Type.Optional(Nullable(Type.String())),
+  partitionKey: Type.Optional(Nullable(Type.String())),
 });
 
 export const Attempt = Type.Object({
