@@ -12,6 +12,8 @@ export type { Batches, Batch, BatchCompletion, BatchCompletionPayload, CreatedBa
 export type { JobQueries } from './engine/job-queries.js';
 export type { JobFilterInput, TimeRange, InstantInput } from './engine/job-filter-input.js';
 export type { BulkOptions } from './engine/job-bulk.js';
+export type { Limiters, LimiterInfo, LimiterStatus, LaneStatus } from './engine/limiters.js';
+export type { LimiterDefinition } from './core/limiter.js';
 export type { Handler, JobContext, RunningJob, SkipSignal, SnoozeSignal } from './engine/job-context.js';
 export type { KairosEvents, KairosEventName } from './engine/events.js';
 export { registerStore } from './engine/store-registry.js';
@@ -20,7 +22,7 @@ export { KairosError, isKairosError, ERROR_CATALOG } from './core/errors.js';
 export type { ErrorCode } from './core/errors.js';
 export { UnrecoverableError, RetryAfterError, MAX_RETRY_AFTER_MS, JobTimeoutError, JobAbortedError } from './core/job.js';
 export type { Job, JobDetail, Attempt, EnqueuedJob, ErrorInfo, LogLine } from './core/job.js';
-export type { EnqueueOptions, DedupePolicy } from './core/job-options.js';
+export type { EnqueueOptions, DedupePolicy, PartitionMode } from './core/job-options.js';
 export type { BackoffSpec, BackoffFunction } from './core/backoff.js';
 export type { KairosConfig, Logger } from './core/config.js';
 export type { Clock, TimerHandle } from './core/clock.js';

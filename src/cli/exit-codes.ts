@@ -34,6 +34,7 @@ const BY_CODE: Record<ErrorCode, ExitCode> = {
   PAYLOAD_TOO_LARGE: EXIT.invalidInput,
   QUEUE_NAME_INVALID: EXIT.invalidInput,
   QUEUE_OPTION_INVALID: EXIT.invalidInput,
+  LIMITER_OPTION_INVALID: EXIT.invalidInput,
   HANDLER_EXISTS: EXIT.invalidInput,
   HANDLER_NOT_FOUND: EXIT.invalidInput,
   SCHEDULE_RULE_INVALID: EXIT.invalidInput,
@@ -54,7 +55,9 @@ const BY_CODE: Record<ErrorCode, ExitCode> = {
   FILTER_INVALID: EXIT.invalidInput,
   WAIT_TIMEOUT: EXIT.conflict,
   API_KEY_NOT_FOUND: EXIT.notFound,
+  LIMITER_NOT_FOUND: EXIT.notFound,
   QUEUE_CONFLICT: EXIT.conflict,
+  QUEUE_FULL: EXIT.conflict,
   JOB_STATE_CONFLICT: EXIT.conflict,
   DUPLICATE_KEY: EXIT.conflict,
   // Failures of the system rather than of the input.

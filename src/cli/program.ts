@@ -8,6 +8,7 @@ import { registerCalendars } from './commands/calendars.js';
 import { registerEnqueue } from './commands/enqueue.js';
 import { registerJobs } from './commands/jobs.js';
 import { registerKeys } from './commands/keys.js';
+import { registerLimiters } from './commands/limiters.js';
 import { registerMaintenance } from './commands/maintenance.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerQueues } from './commands/queues.js';
@@ -25,8 +26,8 @@ Exit codes:
   2    usage error: unknown command or flag, missing or malformed argument
   3    invalid input rejected by Kairos (error CODE: message; the message names the field),
        including a bad or impossible schedule rule and an unknown calendar (CALENDAR_NOT_FOUND)
-  4    not found (JOB_NOT_FOUND, SCHEDULE_NOT_FOUND)
-  5    state conflict (JOB_STATE_CONFLICT, DUPLICATE_KEY)
+  4    not found (JOB_NOT_FOUND, SCHEDULE_NOT_FOUND, LIMITER_NOT_FOUND)
+  5    state conflict (JOB_STATE_CONFLICT, DUPLICATE_KEY, QUEUE_FULL)
   130  second SIGTERM/SIGINT while \`kairos work\` shuts down
 
 Environment:
@@ -61,6 +62,7 @@ export function buildProgram(io: CliIo = processIo): Command {
   registerJobs(program, io.out);
   registerSchedules(program, io.out, io.readStdin);
   registerCalendars(program, io.out, io.readStdin);
+  registerLimiters(program, io.out);
   registerWork(program, io.out);
   registerServe(program, io.out);
   registerQueues(program, io.out);

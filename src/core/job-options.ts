@@ -45,6 +45,14 @@ export interface EnqueueOptions {
    * is its lastError) or 'run' it anyway once every dependency has ended.
    */
   onDependencyFailure?: 'cancel' | 'run';
+  /** The limiter the job passes through, overriding its queue's (docs/flow-control.md). */
+  limiter?: string;
+  /** The job's lane in its limiter (its own limiter's, or its queue's). */
+  lane?: string;
+  /** Jobs with the same partition key in a queue run one at a time, in runAt then enqueue order (1–255 characters). */
+  partitionKey?: string;
+  /** What a failed attempt does to the key's line: 'strict' (default) holds the key until the job retries and ends; 'lenient' lets the next job pass. */
+  partitionMode?: PartitionMode;
 }
 
 /** A validated job, ready for the store. Times are epoch ms; JSON fields are already serialized. */
@@ -67,7 +75,16 @@ export interface NewJob {
   dependsOn?: readonly number[] | null;
   /** What a dependency that fails, is cancelled, expires or is skipped does to this job (default 'cancel'). */
   dependencyPolicy?: 'cancel' | 'run' | null;
+  /** Flow control (docs/flow-control.md): the job's own limiter and lane (else its queue's), its partition key. */
+  limiter?: string | null;
+  lane?: string | null;
+  partitionKey?: string | null;
+  /** 'lenient' lets the next job of the key pass while this one waits to retry; default 'strict'. */
+  partitionMode?: PartitionMode;
 }
+
+/** What a failed job of a partition key does to the key's line (docs/flow-control.md). */
+export type PartitionMode = 'strict' | 'lenient';
 
 /** Limits that validation applies; from the resolved config. */
 export interface JobLimits {
@@ -82,8 +99,12 @@ export const PRIORITY_MIN = -1000;
 export const PRIORITY_MAX = 1000;
 const MAX_TIMEOUT_MS = 7 * 24 * 3_600_000;
 const QUEUE_NAME = /^[A-Za-z0-9_.:-]{1,128}$/;
-const OPTION_NAMES = new Set(['runAt', 'delayMs', 'key', 'dedupe', 'priority', 'maxAttempts', 'backoff', 'timeoutMs', 'deadline', 'tags', 'dependsOn', 'onDependencyFailure']);
+const OPTION_NAMES = new Set([
+  'runAt', 'delayMs', 'key', 'dedupe', 'priority', 'maxAttempts', 'backoff', 'timeoutMs', 'deadline', 'tags', 'dependsOn', 'onDependencyFailure',
+  'limiter', 'lane', 'partitionKey', 'partitionMode',
+]);
 const MAX_DEPENDENCIES = 1000;
+const FLOW_NAME = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 function optionError(field: string, what: string): KairosError {
   return new KairosError('JOB_OPTION_INVALID', `${field}: ${what}`, { details: { field } });
@@ -166,6 +187,7 @@ export function normalizeJob(
     if (job.dependsOn === null) throw optionError('onDependencyFailure', 'needs dependsOn');
     job.dependencyPolicy = policy;
   }
+  if (options.limiter !== undefined || options.lane !== undefined || options.partitionKey !== undefined || options.partitionMode !== undefined) readFlow(options, job);
   return job;
 }
 
@@ -181,6 +203,23 @@ function parseDependsOn(ids: unknown): number[] | null {
     seen.add(id as number);
   }
   return ids as number[];
+}
+
+/** The flow-control options of a job, onto `job`. */
+function readFlow(options: EnqueueOptions, job: NewJob): void {
+  for (const field of ['limiter', 'lane'] as const) {
+    const v = options[field];
+    if (v !== undefined && (typeof v !== 'string' || !FLOW_NAME.test(v))) throw optionError(field, `must be 1–128 characters of A-Z a-z 0-9 _ . : -, got ${describeValue(v)}`);
+  }
+  const pk = options.partitionKey;
+  if (pk !== undefined && (typeof pk !== 'string' || pk.length === 0 || pk.length > 255)) throw optionError('partitionKey', `must be a string of 1–255 characters, got ${describeValue(pk)}`);
+  const mode = options.partitionMode;
+  if (mode !== undefined && mode !== 'strict' && mode !== 'lenient') throw optionError('partitionMode', `must be "strict" or "lenient", got ${describeValue(mode)}`);
+  if (mode !== undefined && pk === undefined) throw optionError('partitionMode', 'needs a partitionKey');
+  job.limiter = options.limiter ?? null;
+  job.lane = options.lane ?? null;
+  job.partitionKey = pk ?? null;
+  job.partitionMode = mode ?? 'strict';
 }
 
 function unknownOption(name: string): KairosError {

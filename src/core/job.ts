@@ -58,6 +58,10 @@ export interface Job<P = unknown, R = unknown> {
   fallbackOf: number | null;
   /** This job's fallback job, once it failed finally on a queue that names a fallback. */
   fallbackJobId: number | null;
+  /** Flow control: the limiter and lane the job passes through, and its partition key (docs/flow-control.md). */
+  limiter: string | null;
+  lane: string | null;
+  partitionKey: string | null;
 }
 
 /** One execution, or one run that did not count (snoozed, handed back). */

@@ -69,6 +69,10 @@ export interface JobRow {
   /** The job this one is the fallback of, and this job's own fallback job. */
   fallbackOf: number | null;
   fallbackJobId: number | null;
+  /** The limiter the job passes through (its own or its queue's at enqueue), its lane there, its partition key. */
+  limiter: string | null;
+  lane: string | null;
+  partitionKey: string | null;
 }
 
 /** What a dependency that ended without completing does to a job that depends on it. */
@@ -128,10 +132,51 @@ export interface ReportItem {
 export type ClaimedJob = Pick<
   JobRow,
   'id' | 'queue' | 'payload' | 'priority' | 'runAt' | 'key' | 'attempt' | 'maxAttempts' | 'backoff' | 'timeoutMs' | 'deadline' | 'tags' | 'scheduleId' | 'occurrenceAt'
+  | 'limiter' | 'lane' | 'partitionKey'
 > & {
   state: 'running' | 'expired';
   startedAt: number;
 };
+
+/**
+ * What a claim returns: the claimed jobs, in claim order; whether a limiter held due work back (`held`); and when a
+ * rate limit did, the earliest instant it may pass (`retryAt`, store clock), so a worker sleeps until then (or until
+ * a slot is freed) instead of asking again.
+ */
+export type ClaimBatch = ClaimedJob[] & {
+  retryAt?: number;
+  /** True when a limiter refused due work in this claim (slots or rate): the rest waits for a slot or `retryAt`. */
+  held?: boolean;
+};
+
+/** A stored limiter (docs/flow-control.md). `lanes` is JSON: lane → { reserved }. */
+export interface LimiterRow {
+  id: string;
+  concurrency: number | null;
+  lanes: string;
+  lend: boolean;
+  rateLimit: number | null;
+  ratePerMs: number | null;
+  /** Goes up by one with every write of the definition. */
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** The definition fields a limiter upsert writes. */
+export type LimiterWrite = Omit<LimiterRow, 'version' | 'createdAt' | 'updatedAt'>;
+
+/** A limiter's use now, read in one snapshot. */
+export interface LimiterUsage {
+  id: string;
+  /** Running attempts (lease not expired) per lane; lane null is jobs without a lane. */
+  running: { lane: string | null; count: number }[];
+  /** Due jobs waiting to start, per lane, with the runAt of the oldest (jobs waiting for their key's turn are not counted). */
+  waiting: { lane: string | null; count: number; oldestRunAt: number }[];
+  /** Starts inside the current rate window, and when the oldest of them leaves it (null without a rate or starts). */
+  rateUsed: number;
+  rateNextFreeAt: number | null;
+}
 
 /** The outcome of one insert: a new row, the existing row kept, or the existing pending row replaced. */
 export interface InsertResult {
@@ -156,6 +201,8 @@ export interface FinishItem {
   result?: string | null;
   error?: string | null;
   note?: string | null;
+  /** The job's limiter, when it has one: a store with notifications tells every instance that a slot came free. */
+  limiter?: string | null;
 }
 
 /** A job moved by the lease rescuer. */
@@ -432,7 +479,12 @@ export type StoreNotification =
   /** A queue's stored settings changed (paused, resumed, updated or deleted); workers of it re-read and claim. */
   | { kind: 'queue-changed'; queue: string }
   /** A job someone waits for (jobWatch) ended; sent only for watched jobs, so the hot path pays nothing. */
-  | { kind: 'job-finished'; id: number; queue: string; state: JobState };
+  | { kind: 'job-finished'; id: number; queue: string; state: JobState }
+  /**
+   * A limiter changed, or a slot of it was freed by the attempt of the worker `owner`: workers held back by a
+   * limiter claim again (the owner's instance has already done so).
+   */
+  | { kind: 'limiter-changed'; limiter: string; owner?: string };
 
 /** A live subscription; close() stops it. */
 export interface Subscription {
@@ -496,7 +548,7 @@ export interface Driver {
    * Claim up to `limit` due jobs of `queue` in (priority, runAt, id) order for `owner`. Due jobs whose deadline has
    * passed are moved to expired in the same statement and returned with state 'expired'. Never reads future jobs.
    */
-  jobClaim(params: { queue: string; limit: number; owner: string; leaseMs: number; now?: number }): Promise<ClaimedJob[]>;
+  jobClaim(params: { queue: string; limit: number; owner: string; leaseMs: number; now?: number }): Promise<ClaimBatch>;
   /**
    * Cancel up to `limit` pending or running jobs matching `filter` with an id below `cursor`, newest first, in one
    * transaction (flows and owners told as for jobCancel).
@@ -519,7 +571,7 @@ export interface Driver {
     items: readonly FinishItem[];
     claim: { queue: string; limit: number; owner: string; leaseMs: number };
     now?: number;
-  }): Promise<{ finished: boolean[]; claimed: ClaimedJob[] }>;
+  }): Promise<{ finished: boolean[]; claimed: ClaimBatch }>;
   /**
    * Jobs that finished in [from, to), counted per minute, queue and final state with their lateness, minutes ascending
    * (throughput and lateness charts). A range read of the finished-at index.
@@ -560,6 +612,16 @@ export interface Driver {
 
   /** The earliest lease end among running jobs, or null. */
   leaseNextExpiry(): Promise<number | null>;
+
+  /** Remove a limiter; false when there was none. Jobs naming it wait until one of that id exists again. */
+  limiterDelete(params: { id: string }): Promise<boolean>;
+  limiterGet(params: { id: string }): Promise<LimiterRow | null>;
+  /** Every limiter, by id. */
+  limiterList(): Promise<LimiterRow[]>;
+  /** What a limiter uses now: running per lane, due waiting per lane, the rate window. Null when there is no such limiter. */
+  limiterStatus(params: { id: string; now?: number }): Promise<LimiterUsage | null>;
+  /** Create or replace a limiter's definition (its rate log is kept); applies from the next claim, on every instance. */
+  limiterUpsert(params: { limiter: LimiterWrite; now?: number }): Promise<{ row: LimiterRow; created: boolean }>;
 
   /** Delete a queue's stored settings (its jobs stay; the queue goes on unpaused); false when there were none. */
   queueDelete(params: { name: string }): Promise<boolean>;

@@ -37,6 +37,9 @@ export function toJob(row: JobRow): Job {
     batchId: row.batchId,
     fallbackOf: row.fallbackOf,
     fallbackJobId: row.fallbackJobId,
+    limiter: row.limiter,
+    lane: row.lane,
+    partitionKey: row.partitionKey,
   };
 }
 

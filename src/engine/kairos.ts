@@ -32,6 +32,7 @@ import { JobPruner } from './maintenance/job-pruner.js';
 import { LeaseRescuer } from './maintenance/lease-rescuer.js';
 import { QueueWorker, type HandlerOptions } from './queue-worker.js';
 import { Queues } from './queues.js';
+import { Limiters } from './limiters.js';
 import { ScheduleMaterializer } from './schedule-materializer.js';
 import { Calendars, Schedules } from './schedules.js';
 import { Activity } from './activity.js';
@@ -90,6 +91,8 @@ export class Kairos {
   private readonly waiter: JobWaiter;
   /** Queues as stored objects: list with counts, settings, pause and resume for every instance. */
   readonly queues: Queues;
+  /** Limiters shared by every instance: concurrency, reserved lanes, rate limits, and what they use now. */
+  readonly limiters: Limiters;
 
   /** Opens the store (running migrations) and returns an instance that is not yet working; call start(). */
   static async open(options: KairosOptions = {}): Promise<Kairos> {
@@ -129,6 +132,7 @@ export class Kairos {
     this.jobs = new JobQueries(driver, () => this.assertOpen(), bulk, this.waiter);
     this.queues = new Queues(driver, () => this.assertOpen(), (queue) => this.workers.get(queue)?.notify(this.clock.now()), (filter) => bulk.cancelFilter(filter));
     this.batches = new Batches(driver, config, () => this.assertOpen(), (queue, runAt) => this.workers.get(queue)?.notify(runAt));
+    this.limiters = new Limiters(driver, () => this.assertOpen(), () => this.clock.now(), () => this.wakeHeldBack());
     this.logger = config.logger ?? (pino({ level: process.env.KAIROS_LOG_LEVEL ?? 'warn', base: { workerId: this.workerId } }, pino.destination(2)) as unknown as Logger);
     this.clockSync = new TimerLoop(this.clock, async () => (await this.clock.sync(), STORE_CLOCK_SYNC_MS), (error) => this.events.emit('error', { error, where: 'store clock' }), STORE_CLOCK_SYNC_MS, config.activity);
     this.completer = new Completer(driver, config.clock, config.completionBatchSize, (error) => {
@@ -199,6 +203,7 @@ export class Kairos {
     const worker = new QueueWorker({
       queue, handler: run, concurrency, handlerOptions: options, owner: this.workerId, driver: this.driver, completer: this.completer, reports: this.reports,
       events: this.events, config: this.engineConfig, logger: this.logger, onScheduleJobDone: () => this.materializer.wake(), onIdle: () => this.onWorkerIdle(),
+      onLimiterSlotFreed: () => this.wakeHeldBack(),
     });
     this.workers.set(queue, worker);
     if (this.started) worker.start();
@@ -311,7 +316,18 @@ export class Kairos {
       if (n.owner === this.workerId) this.workers.get(n.queue)?.abandon(n.id, new JobAbortedError(`job ${n.id} was cancelled`, 'cancelled'));
     } else if (n.kind === 'queue-changed') this.workers.get(n.queue)?.notify(this.clock.now());
     else if (n.kind === 'schedule-changed') this.materializer.wake();
+    else if (n.kind === 'limiter-changed') {
+      // A slot freed by this instance's own attempt has woken its workers already, once the end was written.
+      if (n.owner !== this.workerId) this.wakeHeldBack();
+    }
     // job-finished is for waitFor, which listens on its own.
+  }
+
+  /** Workers whose due work a limiter held back claim again (a slot was freed or a limiter changed). */
+  private wakeHeldBack(): void {
+    if (!this.started) return;
+    const now = this.clock.now();
+    for (const w of this.workers.values()) if (w.heldBack && !w.settlingOwn) w.notify(now);
   }
 
   /** After a lost notification listener comes back: look at the store again for anything missed meanwhile. */

@@ -9,7 +9,7 @@ import type { Logger } from '../core/config.js';
 import type { TimerHandle } from '../core/clock.js';
 import { JobAbortedError, JobTimeoutError } from '../core/job.js';
 import { isKairosError } from '../core/errors.js';
-import type { ClaimedJob, Driver, FinishItem } from '../driver/driver.js';
+import type { ClaimBatch, ClaimedJob, Driver, FinishItem } from '../driver/driver.js';
 import { endOfReturn, endOfThrow, serializeResult, type AttemptEnd } from './attempt-end.js';
 import type { AttemptReports } from './attempt-reports.js';
 import type { Completer } from './completer.js';
@@ -62,6 +62,8 @@ export interface QueueWorkerOptions {
   onScheduleJobDone?: () => void;
   /** Called whenever the last running job of this worker ends (shutdown waits on it). */
   onIdle?: () => void;
+  /** Called once the end of an attempt of a job behind a limiter is written: a slot of it is free. */
+  onLimiterSlotFreed?: (limiter: string) => void;
 }
 
 export class QueueWorker {
@@ -74,6 +76,13 @@ export class QueueWorker {
   private fillRequested = false;
   private fillScheduled = false;
   private fillInFlight: Promise<void> | null = null;
+  /** True while due work of this queue is held back by the store (a limiter, a paused queue): a freed slot wakes it. */
+  heldBack = false;
+  /**
+   * True while this worker reports the outcomes it wrote in its own finish-and-claim: the slots they freed were
+   * already offered to its claim in the same transaction, so they wake other workers, not this one.
+   */
+  settlingOwn = false;
   private timer: TimerHandle | null = null;
   private timerAt = Infinity;
   private readonly handler: Handler;
@@ -88,6 +97,7 @@ export class QueueWorker {
   private readonly logger: Logger;
   private readonly onScheduleJobDone: () => void;
   private readonly onIdle: () => void;
+  private readonly onLimiterSlotFreed: (limiter: string) => void;
 
   constructor(o: QueueWorkerOptions) {
     this.queue = o.queue;
@@ -103,6 +113,7 @@ export class QueueWorker {
     this.logger = o.logger;
     this.onScheduleJobDone = o.onScheduleJobDone ?? NOOP;
     this.onIdle = o.onIdle ?? NOOP;
+    this.onLimiterSlotFreed = o.onLimiterSlotFreed ?? NOOP;
   }
 
   start(): void {
@@ -218,7 +229,10 @@ export class QueueWorker {
   private async claimLoop(): Promise<void> {
     const { clock, claimBatchSize, pollIntervalMs } = this.config;
     let heldBack = false;
-    let claimedAt = 0;
+    let held = false;
+    let retryAt: number | undefined;
+    /** The instant of the last claim: how long the earliest due job had been due when that claim missed it. */
+    let claimedAt = clock.now();
     while (!this.stopped) {
       const free = this.concurrency - this.running.size;
       if (free <= 0) return; // a finishing job asks for the next fill
@@ -238,27 +252,43 @@ export class QueueWorker {
         else if (this.events.wants('job:expired')) this.events.emit('job:expired', { id: c.id, queue: c.queue, deadline: new Date(c.deadline ?? now) });
       }
       heldBack = claimed.length === 0;
+      held = claimed.held === true;
+      retryAt = claimed.retryAt;
       if (claimed.length < limit) break;
     }
     if (this.stopped) return;
     const now = clock.now();
-    const next = await this.driver.jobNextDue({ queues: [this.queue] });
-    // Due work that no claim could take is held back by the store (a paused queue, a full limiter): wait for a
-    // notification or the next poll rather than ask again at once. But a job that had only just come due may have
-    // missed the claim at the clock's edge (the store judges on its own clock, which our timers track to about a
-    // millisecond): retry soon, backing off while it stays unclaimed, and fall back to the poll once it has been due
-    // for HELD_BACK_MS.
-    if (heldBack && next !== null && next <= now) {
-      const overdue = claimedAt - next;
-      this.armTimer(overdue >= HELD_BACK_MS ? now + pollIntervalMs : now + Math.max(1, overdue));
+    // A limiter refused due work: it waits for a freed slot (which wakes this worker), a rate window (retryAt), or the
+    // poll — no need to ask the store what is due.
+    if (held) {
+      this.heldBack = true;
+      this.armTimer(Math.min(now + pollIntervalMs, retryAt === undefined ? Infinity : Math.max(retryAt, now + 1)));
       return;
     }
+    const next = await this.driver.jobNextDue({ queues: [this.queue] });
+    // Due work that no claim could take is held back by the store (a paused queue, a full limiter): wait for a
+    // notification, a freed slot of a limiter, the instant a rate limit lets it pass (retryAt), or the next poll,
+    // rather than ask again at once. But a job that had only just come due may have missed the claim at the clock's
+    // edge (the store judges on its own clock, which our timers track to about a millisecond): retry soon, backing
+    // off while it stays unclaimed, and count it as held back only once it had been due for HELD_BACK_MS at a claim.
+    const overdue = next === null ? -Infinity : claimedAt - next;
+    this.heldBack = heldBack && overdue >= HELD_BACK_MS;
+    if (this.heldBack) {
+      this.armTimer(Math.min(now + pollIntervalMs, retryAt === undefined ? Infinity : Math.max(retryAt, now + 1)));
+      return;
+    }
+    if (heldBack && overdue >= 0) {
+      this.armTimer(now + Math.max(1, overdue));
+      return;
+    }
+    // A claim that filled every slot may still have left due work behind a rate limit: come back when it may pass.
+    if (retryAt !== undefined) this.armTimer(Math.max(retryAt, now + 1));
     // Poll even when nothing is due: other processes, and enqueues inside open transactions, do not signal us.
     this.armTimer(Math.min(next === null ? Infinity : Math.max(next, now + 1), now + pollIntervalMs));
   }
 
   /** Claim, writing the outcomes waiting in the completer in the same transaction when there are any. */
-  private async claim(limit: number): Promise<ClaimedJob[]> {
+  private async claim(limit: number): Promise<ClaimBatch> {
     const claim = { queue: this.queue, limit, owner: this.owner, leaseMs: this.config.leaseMs };
     const now = this.config.clock.param();
     const taken = this.completer.take();
@@ -270,7 +300,12 @@ export class QueueWorker {
       this.completer.giveBack(taken);
       throw error;
     }
-    this.completer.settle(taken, result.finished);
+    this.settlingOwn = true;
+    try {
+      this.completer.settle(taken, result.finished);
+    } finally {
+      this.settlingOwn = false;
+    }
     return result.claimed;
   }
 
@@ -326,7 +361,7 @@ export class QueueWorker {
     }
     this.release(ex);
     const c = ex.claimed;
-    if (ok && ex.ctx.signalled === null && c.scheduleId === null && !this.events.wants('job:completed') && !this.events.wants('job:lease-lost')) {
+    if (ok && ex.ctx.signalled === null && c.scheduleId === null && c.limiter === null && !this.events.wants('job:completed') && !this.events.wants('job:lease-lost')) {
       // The common case, kept lean: nobody to tell afterwards, so no per-job callback.
       const item: FinishItem = {
         id: c.id, owner: this.owner, attempt: c.attempt, startedAt: c.startedAt, state: 'completed', outcome: 'completed', countsAttempt: true,
@@ -346,9 +381,11 @@ export class QueueWorker {
   private finish(ex: Execution, end: AttemptEnd): void {
     const c = ex.claimed;
     const item: FinishItem = { id: c.id, owner: this.owner, attempt: c.attempt, startedAt: c.startedAt, ...end.write };
+    if (c.limiter !== null) item.limiter = c.limiter;
     // What the attempt reported is written first, while the fence still holds.
     this.reports.close(ex.ctx.report, () => this.completer.push(item, (applied) => {
       if (c.scheduleId !== null) this.onScheduleJobDone();
+      if (c.limiter !== null) this.onLimiterSlotFreed(c.limiter);
       if (applied) end.announce(this.events);
       else if (this.events.wants('job:lease-lost')) this.events.emit('job:lease-lost', { id: c.id, queue: c.queue, attempt: c.attempt });
     }));

@@ -100,6 +100,22 @@ describeEachStore('flows', ({ openKairos }) => {
     expect(await kairos.batches.get(999_999)).toBeNull();
   });
 
+  it('puts a fallback job behind its queue\'s limiter and lane, as an enqueue to that queue would', async () => {
+    const { kairos } = await openKairos();
+    await kairos.limiters.upsert({ id: 'sms-gateway', concurrency: 1, lanes: { bulk: { reserved: 1 } } });
+    await kairos.queues.upsert('push', { fallback: 'sms' });
+    await kairos.queues.upsert('sms', { limiter: 'sms-gateway', lane: 'bulk' });
+    kairos.handle('push', async () => {
+      throw new Error('no device');
+    });
+    kairos.handle('sms', async () => 'sent');
+    const push = await kairos.enqueue('push', { user: 'u2' }, { maxAttempts: 1 });
+    const smsDone = waitForEvent(kairos, 'job:completed', (e) => e.queue === 'sms');
+    await kairos.start();
+    const sms = await smsDone;
+    expect(await kairos.jobs.get(sms.id)).toMatchObject({ fallbackOf: push.id, limiter: 'sms-gateway', lane: 'bulk', state: 'completed' });
+  });
+
   it('gives a job that fails finally one fallback job on its queue\'s fallback queue, linked both ways', async () => {
     const { kairos } = await openKairos();
     await kairos.queues.upsert('push', { fallback: 'sms' });

@@ -170,6 +170,34 @@ for (const target of STORE_TARGETS) {
       expect((await api.request('DELETE', '/v1/queues/mail')).status).toBe(404);
     });
 
+    it('manages limiters: create or replace, read, status, 400 naming the field, 404, delete', async () => {
+      const made = await api.request<{ id: string; concurrency: number; lanes: Record<string, { reserved: number }>; version: number }>('PUT', '/v1/limiters/gateway', {
+        concurrency: 3, lanes: { signup: { reserved: 1 } }, rate: { limit: 5, perMs: 1000 },
+      });
+      expect(made.status).toBe(200);
+      expect(made.body).toMatchObject({ id: 'gateway', concurrency: 3, lanes: { signup: { reserved: 1 } }, lend: false, rate: { limit: 5, perMs: 1000 }, version: 1 });
+      const replaced = await api.request<{ version: number; concurrency: number }>('PUT', '/v1/limiters/gateway', { concurrency: 4, lanes: { signup: { reserved: 1 } } });
+      expect(replaced.body).toMatchObject({ concurrency: 4, version: 2, rate: null });
+      const bad = await api.request<{ error: { code: string; field: string } }>('PUT', '/v1/limiters/tight', { concurrency: 1, lanes: { a: { reserved: 2 } } });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error).toMatchObject({ code: 'LIMITER_OPTION_INVALID', field: 'lanes' });
+      expect((await api.request('GET', '/v1/limiters/tight')).status).toBe(404);
+      const created = await api.request<{ id: number; limiter: string | null; lane: string | null }>('POST', '/v1/jobs', { queue: 'pay', payload: {}, limiter: 'gateway', lane: 'signup' });
+      expect(created.status).toBe(202);
+      const job = await api.request<{ limiter: string | null; lane: string | null }>('GET', `/v1/jobs/${created.body.id}`);
+      expect(job.body).toMatchObject({ limiter: 'gateway', lane: 'signup' });
+      const status = await api.request<{ id: string; concurrency: number; waiting: number; lanes: { lane: string | null; waiting: number }[] }>('GET', '/v1/limiters/gateway/status');
+      expect(status.status).toBe(200);
+      expect(status.body).toMatchObject({ id: 'gateway', concurrency: 4, waiting: 1 });
+      expect(status.body.lanes).toContainEqual(expect.objectContaining({ lane: 'signup', waiting: 1 }));
+      const list = await api.request<{ limiters: { id: string }[] }>('GET', '/v1/limiters');
+      expect(list.body.limiters.map((l) => l.id)).toEqual(['gateway']);
+      expect((await api.request('DELETE', '/v1/limiters/gateway')).status).toBe(204);
+      expect((await api.request<{ error: { code: string } }>('GET', '/v1/limiters/gateway/status')).body.error.code).toBe('LIMITER_NOT_FOUND');
+      expect((await api.request('DELETE', '/v1/limiters/gateway')).status).toBe(404);
+      expect((await api.request(`POST`, `/v1/jobs/${created.body.id}/cancel`)).status).toBe(200);
+    });
+
     it('manages schedules and calendars', async () => {
       expect((await api.request('PUT', '/v1/calendars/holidays', { dates: ['2031-12-25'] })).status).toBe(200);
       const s = await api.request<{ id: string; nextAt: string }>('PUT', '/v1/schedules/daily', { queue: 'reports', rule: { cron: '0 9 * * *', tz: 'Asia/Seoul', calendar: 'holidays' }, payload: { kind: 'daily' } });

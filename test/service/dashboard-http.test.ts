@@ -106,6 +106,30 @@ describeEachStore('dashboard HTTP', ({ openKairos }) => {
     expect(overview.counts).toMatchObject({ scheduled: 2, completed: 0 });
   });
 
+  it('shows each limiter with what it uses now, and the rate limits as forecast capacity', async () => {
+    const { kairos } = await openKairos();
+    const server = await startDashboardServer(kairos);
+    servers.push(server);
+    const c = await signIn(server, server.secrets.reader);
+    const none = (await (await c.get('/forecast?hours=1')).json()) as { capacityPerMinute: number | null };
+    expect(none.capacityPerMinute).toBeNull();
+    await kairos.limiters.upsert({ id: 'gateway', concurrency: 3, lanes: { signup: { reserved: 1 } }, rate: { limit: 10, perMs: 1000 } });
+    await kairos.limiters.upsert({ id: 'mailer', concurrency: 2 });
+    await kairos.enqueue('pay', { n: 1 }, { limiter: 'gateway', lane: 'signup', runAt: T0 - 1000 });
+    const body = (await (await c.get('/limiters')).json()) as { available: boolean; limiters: { id: string; concurrency: number; waiting: number; lanes: { lane: string | null; reserved: number; waiting: number }[]; rate: { limit: number; perMs: number } | null }[] };
+    expect(body.available).toBe(true);
+    expect(body.limiters.map((l) => l.id)).toEqual(['gateway', 'mailer']);
+    expect(body.limiters[0]).toMatchObject({ concurrency: 3, waiting: 1, rate: { limit: 10, perMs: 1000 } });
+    expect(body.limiters[0]!.lanes).toContainEqual(expect.objectContaining({ lane: 'signup', reserved: 1, waiting: 1 }));
+    expect(body.limiters[1]).toMatchObject({ concurrency: 2, waiting: 0, rate: null });
+    // The forecast is cached for 10 s; a fresh server reads the limiters again.
+    const second = await startDashboardServer(kairos);
+    servers.push(second);
+    const c2 = await signIn(second, second.secrets.reader);
+    const withRate = (await (await c2.get('/forecast?hours=1')).json()) as { capacityPerMinute: number | null };
+    expect(withRate.capacityPerMinute).toBe(600);
+  });
+
   it('answers an unchanged read with 304 to its ETag', async () => {
     const { kairos } = await openKairos();
     const server = await startDashboardServer(kairos);

@@ -16,6 +16,9 @@ interface EnqueueFlags extends CommonOptions {
   timeoutMs?: number;
   deadline?: string;
   tag?: string[];
+  limiter?: string;
+  lane?: string;
+  partitionKey?: string;
 }
 
 export function registerEnqueue(program: Command, out: Output, readStdin: () => Promise<string>): void {
@@ -32,6 +35,9 @@ export function registerEnqueue(program: Command, out: Output, readStdin: () => 
     .option('--timeout-ms <n>', 'per-attempt time limit in milliseconds', parseInteger)
     .option('--deadline <iso>', 'latest instant the job may start; after it the job expires')
     .option('--tag <tag>', 'a label; repeat for more', collect)
+    .option('--limiter <id>', 'the limiter the job passes through (default: its queue\'s)')
+    .option('--lane <lane>', 'the job\'s lane in its limiter')
+    .option('--partition-key <key>', 'jobs with the same key in a queue run one at a time, in order')
     .action(async (queue: string, payloadArg: string | undefined, flags: EnqueueFlags) => {
       const payload = parsePayload(payloadArg === '-' ? await readStdin() : payloadArg, payloadArg === '-' ? 'stdin' : 'argument');
       const job = await withInstance(flags, (kairos) => kairos.enqueue(queue, payload, toOptions(flags)));
@@ -68,5 +74,8 @@ function toOptions(flags: EnqueueFlags): EnqueueCallOptions {
   if (flags.timeoutMs !== undefined) options.timeoutMs = flags.timeoutMs;
   if (flags.deadline !== undefined) options.deadline = flags.deadline;
   if (flags.tag !== undefined) options.tags = flags.tag;
+  if (flags.limiter !== undefined) options.limiter = flags.limiter;
+  if (flags.lane !== undefined) options.lane = flags.lane;
+  if (flags.partitionKey !== undefined) options.partitionKey = flags.partitionKey;
   return options;
 }

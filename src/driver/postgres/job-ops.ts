@@ -1,7 +1,9 @@
 /** The job operations of the PostgreSQL driver that take more than one statement or shape their input: insert, claim, finish. */
 import { KairosError } from '../../core/errors.js';
 import { PRIORITY_MIN, type NewJob } from '../../core/job-options.js';
-import type { ClaimedJob, FinishItem, InsertResult, JobRow } from '../driver.js';
+import type { ClaimBatch, ClaimedJob, FinishItem, InsertResult, JobRow } from '../driver.js';
+import { checkCapacity, lockBoundedQueues } from './limiter-ops.js';
+import type { limiterSql } from './queries/limiters.js';
 import { toJobId } from '../ids.js';
 import type { jobSql } from './queries/jobs.js';
 import type { jobWriteSql } from './queries/job-writes.js';
@@ -12,9 +14,16 @@ import { endJobs, fallbackFor, insertExtras, needsExtras } from './flow-ops.js';
 type JobSql = ReturnType<typeof jobSql>;
 type JobWriteSql = ReturnType<typeof jobWriteSql>;
 type FlowSql = ReturnType<typeof flowSql>;
+type LimiterSql = ReturnType<typeof limiterSql>;
 
-/** Inserts in item order: runs of keyless jobs in one statement each, keyed jobs one by one with their dedupe policy. */
-export async function insertAll(s: Session, sql: JobSql, jobs: readonly NewJob[], now: number | null, flow?: FlowSql): Promise<InsertResult[]> {
+/**
+ * Inserts in item order: runs of keyless jobs in one statement each, keyed jobs one by one with their dedupe policy;
+ * then bounded queues' capacity checks and (with `flow`) the jobs' tags and dependencies.
+ */
+export async function insertAll(
+  s: Session, sql: JobSql, jobs: readonly NewJob[], now: number | null, limiterSql: LimiterSql, flow?: FlowSql,
+): Promise<InsertResult[]> {
+  const bounded = await lockBoundedQueues(s, limiterSql, jobs);
   const out = new Array<InsertResult>(jobs.length);
   const keyedHere = new Map<number, number>();
   let i = 0;
@@ -31,6 +40,7 @@ export async function insertAll(s: Session, sql: JobSql, jobs: readonly NewJob[]
     out[i] = await insertKeyed(s, sql, jobs[i]!, now, i, keyedHere);
     i++;
   }
+  if (bounded.size > 0) await checkCapacity(s, limiterSql, bounded, jobs, out);
   // Tags and dependencies (flows, migration 007), in the same transaction.
   if (flow !== undefined && needsExtras(jobs)) await insertExtras(s, flow, jobs, out, now);
   for (const [queue, runAt] of earliestByQueue(jobs, out)) s.notify({ kind: 'job-available', queue, runAt });
@@ -39,7 +49,8 @@ export async function insertAll(s: Session, sql: JobSql, jobs: readonly NewJob[]
 
 /**
  * Keyless jobs outside any transaction of the caller's: one statement that inserts them and announces them (see
- * jobInsertBatchAnnounced), atomic on its own.
+ * jobInsertBatchAnnounced), atomic on its own. Null, having stored nothing, when a queue of the batch is bounded: the
+ * caller then inserts through insertAll, which counts under the queue's lock.
  */
 export async function insertKeylessAnnounced(
   s: Pick<Session, 'run'>,
@@ -47,8 +58,9 @@ export async function insertKeylessAnnounced(
   jobs: readonly NewJob[],
   now: number | null,
   channel: string,
-): Promise<InsertResult[]> {
+): Promise<InsertResult[] | null> {
   const ids = (await s.run<{ id: number }>(sql.insertBatchAnnounced, [...batchColumns(jobs), now, channel])).map((r) => toJobId(r.id)).sort((a, b) => a - b);
+  if (ids.length < jobs.length) return null;
   return jobs.map((j, k) => ({ id: ids[k]!, state: 'scheduled', runAt: j.runAt, outcome: 'created' }));
 }
 
@@ -69,6 +81,8 @@ function batchColumns(batch: readonly NewJob[]): unknown[][] {
     batch.map((j) => j.queue), batch.map((j) => j.payload), batch.map((j) => j.priority), batch.map((j) => j.runAt),
     batch.map((j) => j.maxAttempts), batch.map((j) => j.backoff), batch.map((j) => j.timeoutMs), batch.map((j) => j.deadline),
     batch.map((j) => j.tags), batch.map((j) => j.scheduleId ?? null), batch.map((j) => j.occurrenceAt ?? null),
+    batch.map((j) => j.limiter ?? null), batch.map((j) => j.lane ?? null), batch.map((j) => j.partitionKey ?? null),
+    batch.map((j) => (j.partitionMode === 'lenient' ? 1 : 0)),
   ];
 }
 
@@ -79,7 +93,8 @@ async function insertKeyed(s: Session, sql: JobSql, job: NewJob, now: number | n
   for (let tries = 1; ; tries++) {
     const [created] = await s.run<{ id: number }>(sql.insertKeyed, [
       job.queue, job.payload, job.priority, job.runAt, job.key, job.maxAttempts, job.backoff, job.timeoutMs, job.deadline, job.tags, now,
-      job.scheduleId ?? null, job.occurrenceAt ?? null,
+      job.scheduleId ?? null, job.occurrenceAt ?? null, job.limiter ?? null, job.lane ?? null, job.partitionKey ?? null,
+      job.partitionMode === 'lenient' ? 1 : 0,
     ]);
     if (created !== undefined) {
       const id = toJobId(created.id);
@@ -114,7 +129,14 @@ function duplicateKey(job: NewJob, index: number, existing: { id: number; state:
   });
 }
 
-type ClaimRow = Omit<ClaimedJob, 'id'> & { id: number | null; level: number | null };
+type ClaimRow = Omit<ClaimedJob, 'id'> & { id: number | null; level: number | null; limited: boolean };
+
+/** What claim() says of a queue with jobs behind a limiter: claim it with claimWithLimiters, in a transaction. */
+export interface Limited {
+  limited: true;
+  /** Whether the queue also has due free jobs. */
+  freeDue: boolean;
+}
 
 /**
  * Claims level by level (see jobClaimNextLevel) until `limit` jobs are claimed or no level has due work; the common
@@ -127,8 +149,8 @@ export async function claim(
   sql: JobSql,
   p: { queue: string; limit: number; owner: string; leaseMs: number; now: number | null },
   partial = false,
-): Promise<ClaimedJob[]> {
-  const out: ClaimedJob[] = [];
+): Promise<ClaimBatch | Limited> {
+  const out: ClaimBatch = [];
   let after = PRIORITY_MIN - 1;
   while (out.length < p.limit) {
     let rows: ClaimRow[];
@@ -138,20 +160,34 @@ export async function claim(
       if (partial && out.length > 0) return out;
       throw cause;
     }
+    // Jobs behind a limiter: the statement claimed nothing; the caller claims in a transaction (claimWithLimiters).
+    if (rows[0]?.limited === true) return out.length === 0 ? { limited: true, freeDue: rows[0].level !== null } : out;
     const level = rows[0]?.level ?? null;
     if (level === null) break;
     const claimed = rows.filter((r) => r.id !== null);
     // RETURNING gives no order guarantee; hand jobs out in claim order.
     claimed.sort((a, b) => a.runAt - b.runAt || a.id! - b.id!);
-    for (const { level: _level, ...r } of claimed) out.push({ ...r, id: toJobId(r.id!) });
+    for (const { level: _level, limited: _limited, ...r } of claimed) out.push({ ...r, id: toJobId(r.id!) });
     after = level;
   }
   return out;
 }
 
+/**
+ * A limiter-changed notification per limiter whose attempt ended among `applied` (indexes into `items`), for the
+ * limiters `announce` names (the contended ones: see PostgresDriver.contended).
+ */
+function announceFreedSlots(s: Pick<Session, 'notify'>, items: readonly FinishItem[], applied: readonly number[], announce: (limiter: string) => boolean): void {
+  for (const i of applied) {
+    const { limiter, owner } = items[i]!;
+    if (limiter !== undefined && limiter !== null && announce(limiter)) s.notify({ kind: 'limiter-changed', limiter, owner });
+  }
+}
+
 /** True when `items` are completions of distinct jobs: one jobCompleteMany statement, atomic on its own, does them all. */
-export function onlyDistinctCompletions(items: readonly FinishItem[]): boolean {
-  return items.every((i) => i.state === 'completed') && new Set(items.map((i) => i.id)).size === items.length;
+export function onlyDistinctCompletions(items: readonly FinishItem[], announce: (limiter: string) => boolean = () => false): boolean {
+  // Ends of attempts of contended limiters are announced, which takes the transaction path.
+  return items.every((i) => i.state === 'completed' && (i.limiter == null || !announce(i.limiter))) && new Set(items.map((i) => i.id)).size === items.length;
 }
 
 /**
@@ -165,6 +201,7 @@ export async function finishMany(
   items: readonly FinishItem[],
   now: number | null,
   flow: FlowSql,
+  announce: (limiter: string) => boolean = () => false,
 ): Promise<boolean[]> {
   const applied = new Array<boolean>(items.length).fill(false);
   /** Jobs whose end has consequences to write (flow <> 0), and jobs that failed finally (fallbacks). */
@@ -191,6 +228,7 @@ export async function finishMany(
         applied[byId.get(r.id)!] = true;
         if (r.flow !== 0) ended.push(r.id);
       }
+      announceFreedSlots(s, items, ids.map((r) => byId.get(r.id)!), announce);
     }
     if (others.length > 0) {
       const col = <T>(f: (i: FinishItem) => T) => others.map((e) => f(e.item));
@@ -207,6 +245,7 @@ export async function finishMany(
         if (r.state === 'failed') failed.push(toJobId(r.id));
       }
       for (const [queue, runAt] of requeued) s.notify({ kind: 'job-available', queue, runAt });
+      announceFreedSlots(s, items, rows.map((r) => r.idx), announce);
     }
     rest = later;
   }

@@ -6,9 +6,10 @@ import pg from 'pg';
 import { KairosError } from '../../core/errors.js';
 import type { NewJob } from '../../core/job-options.js';
 import type {
-  ApiKeyRow, AttemptLogRow, AttemptProgressRow, AttemptRow, BatchRow, BulkResult, CalendarRow, CancelResult, ClaimedJob, Driver, DriverCapabilities,
-  DueMinute, FinishedMinute, FinishItem, InsertResult, InstanceRow, JobCount, JobFilter, JobListParams, JobPage, JobRow, MaterializeResult, MigrateResult,
-  OccurrenceRow, QueueRow, QueueWrite, ReportItem, RescuedJob, SchedulePlanWrite, ScheduleRow, ScheduleWrite, StoreNotification, Subscription,
+  ApiKeyRow, AttemptLogRow, AttemptProgressRow, AttemptRow, BatchRow, BulkResult, CalendarRow, CancelResult, ClaimBatch, Driver, DriverCapabilities,
+  DueMinute, FinishedMinute, FinishItem, InsertResult, InstanceRow, JobCount, JobFilter, JobListParams, JobPage, JobRow, LimiterRow, LimiterUsage,
+  LimiterWrite, MaterializeResult, MigrateResult, OccurrenceRow, QueueRow, QueueWrite, ReportItem, RescuedJob, SchedulePlanWrite, ScheduleRow,
+  ScheduleWrite, StoreNotification, Subscription,
 } from '../driver.js';
 import { toJobId } from '../ids.js';
 import { isFiltered } from '../job-filter.js';
@@ -16,6 +17,8 @@ import { cancelMany, createBatch, deleteMany, getBatch, needsExtras, replayMany,
 import { claim, completeUnflowed, finishMany, insertAll, insertKeylessAnnounced, onlyDistinctCompletions } from './job-ops.js';
 import { flowSql } from './queries/flows.js';
 import { cancel, replay, rescue } from './job-manage.js';
+import { claimWithLimiters, limitedNextDue, limiterStatus } from './limiter-ops.js';
+import { limiterSql } from './queries/limiters.js';
 import { migrate } from './migrate.js';
 import { translate } from './pg-errors.js';
 import { PgListener } from './pg-listener.js';
@@ -50,6 +53,9 @@ function jobRow(raw: JobRow): JobRow {
  * The Driver seam on PostgreSQL. Construct it from a URL's options or a pool of yours, call migrate() (Kairos.open
  * does), share the database with any number of instances.
  */
+/** How long a limiter counts as contended after a claim of this instance saw it refuse a due job, ms. */
+const CONTENDED_MS = 10_000;
+
 /** Dead row versions in one table above which storeMaintain vacuums it, when autovacuum is off. */
 const VACUUM_DEAD_TUPLES = 10_000;
 
@@ -63,6 +69,14 @@ export class PostgresDriver implements Driver {
   private readonly listener: PgListener;
   private readonly sql;
   private closed = false;
+  /**
+   * Limiters this instance saw refuse a due job lately (id → until, ms): the ends of their attempts are announced to
+   * every instance (limiter-changed), so workers held back elsewhere claim at once instead of at their next poll. A
+   * limiter that never fills costs its completions nothing.
+   */
+  private readonly contended = new Map<string, number>();
+  private readonly isContended = (limiter: string): boolean => (this.contended.get(limiter) ?? 0) > Date.now();
+  private readonly markContended = (limiter: string): void => void this.contended.set(limiter, Date.now() + CONTENDED_MS);
 
   constructor(options: PostgresDriverOptions) {
     const schema = options.schema ?? DEFAULT_SCHEMA;
@@ -85,7 +99,7 @@ export class PostgresDriver implements Driver {
     const t = tablesIn(schema);
     this.sql = {
       job: jobSql(t), jobWrite: jobWriteSql(t), attempt: attemptSql(t), schedule: scheduleSql(t), occurrence: occurrenceSql(t), queue: queueSql(t),
-      maintenance: maintenanceSql(t), flow: flowSql(t), insight: insightSql(t), apiKey: apiKeySql(t),
+      maintenance: maintenanceSql(t), flow: flowSql(t), insight: insightSql(t), apiKey: apiKeySql(t), limiter: limiterSql(t),
     };
   }
 
@@ -132,7 +146,7 @@ export class PostgresDriver implements Driver {
   async batchCreate(p: { jobs: readonly NewJob[]; completion: NewJob; now?: number; tx?: unknown }): Promise<{ batchId: number; jobs: InsertResult[]; completionJobId: number }> {
     this.check();
     const now = p.now ?? null;
-    const body = (s: Session) => createBatch(s, this.sql.flow, (jobs) => insertAll(s, this.sql.job, jobs, now, this.sql.flow), p.jobs, p.completion, now);
+    const body = (s: Session) => createBatch(s, this.sql.flow, (jobs) => insertAll(s, this.sql.job, jobs, now, this.sql.limiter, this.sql.flow), p.jobs, p.completion, now);
     return p.tx !== undefined ? this.db.inCallerTransaction(p.tx, body) : this.db.transaction(body);
   }
 
@@ -221,9 +235,12 @@ export class PostgresDriver implements Driver {
   }
 
   /** Each priority level's statement commits on its own; see claim() in job-ops.ts. */
-  async jobClaim(p: { queue: string; limit: number; owner: string; leaseMs: number; now?: number }): Promise<ClaimedJob[]> {
+  async jobClaim(p: { queue: string; limit: number; owner: string; leaseMs: number; now?: number }): Promise<ClaimBatch> {
     this.check();
-    return claim({ run: (text, values) => this.db.query(text, values) }, this.sql.job, { ...p, now: p.now ?? null }, true);
+    const params = { ...p, now: p.now ?? null };
+    const claimed = await claim({ run: (text, values) => this.db.query(text, values) }, this.sql.job, params, true);
+    if (Array.isArray(claimed)) return claimed;
+    return this.tx((s) => claimWithLimiters(s, this.sql.limiter, params, claimed.freeDue, this.markContended));
   }
 
   async jobCounts(p: { queue?: string } = {}): Promise<JobCount[]> {
@@ -248,11 +265,12 @@ export class PostgresDriver implements Driver {
     items: readonly FinishItem[];
     claim: { queue: string; limit: number; owner: string; leaseMs: number };
     now?: number;
-  }): Promise<{ finished: boolean[]; claimed: ClaimedJob[] }> {
+  }): Promise<{ finished: boolean[]; claimed: ClaimBatch }> {
     const now = p.now ?? null;
     return this.tx(async (s) => {
-      const finished = await finishMany(s, this.sql.jobWrite, p.items, now, this.sql.flow);
-      const claimed = p.claim.limit > 0 ? await claim(s, this.sql.job, { ...p.claim, now }) : [];
+      const finished = await finishMany(s, this.sql.jobWrite, p.items, now, this.sql.flow, this.isContended);
+      const first = p.claim.limit > 0 ? await claim(s, this.sql.job, { ...p.claim, now }) : [];
+      const claimed = Array.isArray(first) ? first : await claimWithLimiters(s, this.sql.limiter, { ...p.claim, now }, first.freeDue, this.markContended);
       return { finished, claimed };
     });
   }
@@ -263,18 +281,18 @@ export class PostgresDriver implements Driver {
 
   async jobFinishMany(p: { items: readonly FinishItem[]; now?: number }): Promise<boolean[]> {
     if (p.items.length === 0) return [];
-    if (onlyDistinctCompletions(p.items)) {
+    if (onlyDistinctCompletions(p.items, this.isContended)) {
       this.check();
       // The common batch needs no transaction round trips: one statement, and nothing to announce. Jobs whose end
       // sets something off (flows) are left out by it and completed below, in a transaction with their consequences.
       const applied = await completeUnflowed({ run: (text, values) => this.db.query(text, values) }, this.sql.jobWrite, p.items, p.now ?? null);
       const rest = p.items.flatMap((item, i) => (applied[i] ? [] : [{ item, i }]));
       if (rest.length === 0) return applied;
-      const again = await this.tx((s) => finishMany(s, this.sql.jobWrite, rest.map((r) => r.item), p.now ?? null, this.sql.flow));
+      const again = await this.tx((s) => finishMany(s, this.sql.jobWrite, rest.map((r) => r.item), p.now ?? null, this.sql.flow, this.isContended));
       for (const [k, r] of rest.entries()) applied[r.i] = again[k] === true;
       return applied;
     }
-    return this.tx((s) => finishMany(s, this.sql.jobWrite, p.items, p.now ?? null, this.sql.flow));
+    return this.tx((s) => finishMany(s, this.sql.jobWrite, p.items, p.now ?? null, this.sql.flow, this.isContended));
   }
 
   async jobGet(p: { id: number }): Promise<JobRow | null> {
@@ -287,11 +305,12 @@ export class PostgresDriver implements Driver {
     this.check();
     if (p.jobs.length === 0) return [];
     const now = p.now ?? null;
-    if (p.tx !== undefined) return this.db.inCallerTransaction(p.tx, (s) => insertAll(s, this.sql.job, p.jobs, now, this.sql.flow));
+    if (p.tx !== undefined) return this.db.inCallerTransaction(p.tx, (s) => insertAll(s, this.sql.job, p.jobs, now, this.sql.limiter, this.sql.flow));
     if (p.jobs.every((j) => j.key === null) && !needsExtras(p.jobs)) {
-      return insertKeylessAnnounced({ run: (text, values) => this.db.query(text, values) }, this.sql.job, p.jobs, now, this.db.channel);
+      const done = await insertKeylessAnnounced({ run: (text, values) => this.db.query(text, values) }, this.sql.job, p.jobs, now, this.db.channel);
+      if (done !== null) return done;
     }
-    return this.db.transaction((s) => insertAll(s, this.sql.job, p.jobs, now, this.sql.flow));
+    return this.db.transaction((s) => insertAll(s, this.sql.job, p.jobs, now, this.sql.limiter, this.sql.flow));
   }
 
   async jobList(p: JobListParams): Promise<JobPage> {
@@ -321,6 +340,8 @@ export class PostgresDriver implements Driver {
       const [row] = await this.query<{ runAt: number | null }>(this.sql.job.nextDue, [queue]);
       const at = row?.runAt ?? null;
       if (at !== null && (earliest === null || at < earliest)) earliest = at;
+      const limited = await limitedNextDue({ run: (text, values) => this.query(text, values) }, this.sql.limiter, queue);
+      if (limited !== null && (earliest === null || limited < earliest)) earliest = limited;
     }
     return earliest;
   }
@@ -341,6 +362,36 @@ export class PostgresDriver implements Driver {
   async leaseNextExpiry(): Promise<number | null> {
     const [row] = await this.query<{ leaseUntil: number | null }>(this.sql.job.leaseNextExpiry);
     return row?.leaseUntil ?? null;
+  }
+
+  async limiterDelete(p: { id: string }): Promise<boolean> {
+    return this.tx(async (s) => {
+      const gone = (await s.conn.query(this.sql.limiter.limiterDelete, [p.id])).rowCount === 1;
+      if (gone) s.notify({ kind: 'limiter-changed', limiter: p.id });
+      return gone;
+    });
+  }
+
+  async limiterGet(p: { id: string }): Promise<LimiterRow | null> {
+    return (await this.query<LimiterRow>(this.sql.limiter.limiterGet, [p.id]))[0] ?? null;
+  }
+
+  async limiterList(): Promise<LimiterRow[]> {
+    return this.query<LimiterRow>(this.sql.limiter.limiterList);
+  }
+
+  async limiterStatus(p: { id: string; now?: number }): Promise<LimiterUsage | null> {
+    return this.tx((s) => limiterStatus(s, this.sql.limiter, p.id, p.now ?? null));
+  }
+
+  async limiterUpsert(p: { limiter: LimiterWrite; now?: number }): Promise<{ row: LimiterRow; created: boolean }> {
+    const l = p.limiter;
+    return this.tx(async (s) => {
+      const [raw] = await s.run<LimiterRow & { created: boolean }>(this.sql.limiter.limiterUpsert, [l.id, l.concurrency, l.lanes, l.lend, l.rateLimit, l.ratePerMs, p.now ?? null]);
+      const { created, ...row } = raw!;
+      s.notify({ kind: 'limiter-changed', limiter: l.id });
+      return { row, created };
+    });
   }
 
   async occurrenceListBySchedule(p: { scheduleId: string; before?: number; limit: number }): Promise<OccurrenceRow[]> {

@@ -1,11 +1,12 @@
 /** The job operations of the SQLite driver, as plain functions over prepared statements, run inside its transactions. */
 import { describeValue, KairosError } from '../../core/errors.js';
 import { PRIORITY_MIN, type NewJob } from '../../core/job-options.js';
-import type { CancelResult, ClaimedJob, FinishItem, InsertResult, JobRow, RescuedJob, StoreNotification } from '../driver.js';
+import type { CancelResult, ClaimBatch, ClaimedJob, FinishItem, InsertResult, JobRow, RescuedJob, StoreNotification } from '../driver.js';
 import { toJobId } from '../ids.js';
 import { STATE_CODE } from '../state-codes.js';
 import { endJobs, fallbackFor } from './flow-end.js';
-import { COMPLETE_ROWS, INSERT_ROWS } from './queries/jobs.js';
+import { checkCapacity, claimWithLimiters, flowParams, queueLimiter, type QueueLimiter } from './limiter-ops.js';
+import { COMPLETE_ROWS, INSERT_ROW_PARAMS, INSERT_ROWS } from './queries/jobs.js';
 import type { Statements } from './statements.js';
 
 /** Inserts in order: runs of INSERT_ROWS keyless jobs with one statement, the rest one by one. */
@@ -13,35 +14,39 @@ export function insertAll(s: Statements, jobs: readonly NewJob[], now: number): 
   const out = new Array<InsertResult>(jobs.length);
   /** Ids this call created for keyed jobs, by id: a later item with the same key names the earlier item, not its id. */
   const keyedHere = new Map<number, number>();
-  const params = new Array<unknown>(INSERT_ROWS * 12);
+  const params = new Array<unknown>(INSERT_ROWS * INSERT_ROW_PARAMS);
+  const limiters = new Map<string, QueueLimiter | null>();
   let i = 0;
   while (i < jobs.length) {
     let run = 0;
     while (run < INSERT_ROWS && i + run < jobs.length && jobs[i + run]!.key === null) run++;
     if (run < INSERT_ROWS) {
-      out[i] = insertOne(s, jobs[i]!, now, i, keyedHere);
+      out[i] = insertOne(s, jobs[i]!, now, i, keyedHere, queueLimiter(s, jobs[i]!.queue, limiters));
       i++;
       continue;
     }
     for (let r = 0; r < INSERT_ROWS; r++) {
       const j = jobs[i + r]!;
-      const o = r * 12;
+      const o = r * INSERT_ROW_PARAMS;
       params[o] = j.queue; params[o + 1] = j.payload; params[o + 2] = j.priority; params[o + 3] = j.runAt; params[o + 4] = j.maxAttempts;
       params[o + 5] = j.backoff; params[o + 6] = j.timeoutMs; params[o + 7] = j.deadline; params[o + 8] = j.tags; params[o + 9] = now;
       params[o + 10] = j.scheduleId ?? null; params[o + 11] = j.occurrenceAt ?? null;
+      const flow = flowParams(j, queueLimiter(s, j.queue, limiters));
+      params[o + 12] = flow.limiter; params[o + 13] = flow.lane; params[o + 14] = flow.partitionKey; params[o + 15] = flow.partitionMode;
     }
     const first = toJobId(s.job.insertRows.run(params).lastInsertRowid) - INSERT_ROWS + 1;
     for (let r = 0; r < INSERT_ROWS; r++) out[i + r] = { id: first + r, state: 'scheduled', runAt: jobs[i + r]!.runAt, outcome: 'created' };
     i += INSERT_ROWS;
   }
+  checkCapacity(s, jobs, out);
   return out;
 }
 
-function insertOne(s: Statements, job: NewJob, now: number, index: number, keyedHere: Map<number, number>): InsertResult {
+function insertOne(s: Statements, job: NewJob, now: number, index: number, keyedHere: Map<number, number>, queue: QueueLimiter | null): InsertResult {
   const params = {
     queue: job.queue, payload: job.payload, priority: job.priority, runAt: job.runAt, key: job.key, maxAttempts: job.maxAttempts,
     backoff: job.backoff, timeoutMs: job.timeoutMs, deadline: job.deadline, tags: job.tags, now, scheduleId: job.scheduleId ?? null,
-    occurrenceAt: job.occurrenceAt ?? null,
+    occurrenceAt: job.occurrenceAt ?? null, ...flowParams(job, queue),
   };
   if (job.key === null) {
     return { id: toJobId(s.job.insert.run(params).lastInsertRowid), state: 'scheduled', runAt: job.runAt, outcome: 'created' };
@@ -60,11 +65,20 @@ function insertOne(s: Statements, job: NewJob, now: number, index: number, keyed
 }
 
 /** A row of jobClaimAtPriority in raw mode, in RETURNING order. */
-type ClaimRow = [
+export type ClaimRow = [
   id: number, state: typeof STATE_CODE.running | typeof STATE_CODE.expired, payload: string, priority: number, runAt: number, key: string | null, attempt: number,
   maxAttempts: number, backoff: string | null, timeoutMs: number | null, deadline: number | null, tags: string | null,
-  scheduleId: string | null, occurrenceAt: number | null,
+  scheduleId: string | null, occurrenceAt: number | null, limiter: string | null, lane: string | null, partitionKey: string | null,
 ];
+
+/** A claimed row (raw mode) as the seam's ClaimedJob. */
+export function toClaimed(r: ClaimRow, queue: string, now: number): ClaimedJob {
+  return {
+    id: r[0], queue, state: r[1] === STATE_CODE.running ? 'running' : 'expired', payload: r[2], priority: r[3], runAt: r[4], key: r[5], attempt: r[6], maxAttempts: r[7],
+    backoff: r[8], timeoutMs: r[9], deadline: r[10], tags: r[11], startedAt: now, scheduleId: r[12], occurrenceAt: r[13], limiter: r[14], lane: r[15],
+    partitionKey: r[16],
+  };
+}
 
 /**
  * DUPLICATE_KEY for item `index` of an insert. When the holder was created earlier in the same call its id would be
@@ -80,7 +94,17 @@ function duplicateKey(job: NewJob, index: number, existing: { id: number; state:
   });
 }
 
-export function claim(s: Statements, p: { queue: string; limit: number; owner: string; leaseMs: number; now: number }): ClaimedJob[] {
+/**
+ * Claims due jobs of a queue in (priority, runAt, id) order. A queue with jobs behind a limiter is claimed by
+ * claimWithLimiters (limiter-ops.ts); the rest, the free jobs, level by level as below.
+ */
+export function claim(s: Statements, p: { queue: string; limit: number; owner: string; leaseMs: number; now: number }): ClaimBatch {
+  if (s.limiter.queueHasLimited.get({ queue: p.queue }) !== undefined) return claimWithLimiters(s, p);
+  return claimFree(s, p);
+}
+
+/** Claims free jobs only (no limiter), level by level. */
+export function claimFree(s: Statements, p: { queue: string; limit: number; owner: string; leaseMs: number; now: number }): ClaimedJob[] {
   const out: ClaimedJob[] = [];
   let after = PRIORITY_MIN - 1;
   while (out.length < p.limit) {
@@ -91,12 +115,7 @@ export function claim(s: Statements, p: { queue: string; limit: number; owner: s
     }) as ClaimRow[];
     // RETURNING gives no order guarantee; hand jobs out in claim order.
     rows.sort((a, b) => a[4] - b[4] || a[0] - b[0]);
-    for (const r of rows) {
-      out.push({
-        id: r[0], queue: p.queue, state: r[1] === STATE_CODE.running ? 'running' : 'expired', payload: r[2], priority: r[3], runAt: r[4], key: r[5], attempt: r[6], maxAttempts: r[7],
-        backoff: r[8], timeoutMs: r[9], deadline: r[10], tags: r[11], startedAt: p.now, scheduleId: r[12], occurrenceAt: r[13],
-      });
-    }
+    for (const r of rows) out.push(toClaimed(r, p.queue, p.now));
     after = level.priority;
   }
   return out;

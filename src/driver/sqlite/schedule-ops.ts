@@ -1,5 +1,6 @@
 /** The schedule, occurrence and calendar operations of the SQLite driver, as plain functions over prepared statements. */
 import type { MaterializePlan, MaterializeResult, SchedulePlanWrite, ScheduleRow, ScheduleWrite } from '../driver.js';
+import { flowParams, queueLimiter } from './limiter-ops.js';
 import { toJobId } from '../ids.js';
 import type { NewJob } from '../../core/job-options.js';
 import { SCHEDULE_COLUMN_NAMES } from './queries/schedules.js';
@@ -36,6 +37,7 @@ function insertJob(s: Statements, job: NewJob, now: number): number {
   const id = toJobId(s.job.insert.run({
     queue: job.queue, payload: job.payload, priority: job.priority, runAt: job.runAt, maxAttempts: job.maxAttempts, backoff: job.backoff,
     timeoutMs: job.timeoutMs, deadline: job.deadline, tags: job.tags, now, scheduleId: job.scheduleId ?? null, occurrenceAt: job.occurrenceAt ?? null,
+    ...flowParams(job, queueLimiter(s, job.queue)),
   }).lastInsertRowid);
   // Tag rows (migration 007), so tag filters find schedule jobs too.
   if (job.tags !== null) s.flow.tagsInsert.run({ id });

@@ -6,13 +6,14 @@ import Database from 'better-sqlite3';
 import { KairosError } from '../../core/errors.js';
 import { PRIORITY_MIN, type NewJob } from '../../core/job-options.js';
 import type {
-  ApiKeyRow, AttemptLogRow, AttemptProgressRow, AttemptRow, BatchRow, BulkResult, CalendarRow, CancelResult, ClaimedJob, Driver, DriverCapabilities,
-  DueMinute, FinishedMinute, FinishItem, InsertResult, InstanceRow, JobCount, JobFilter, JobListParams, JobPage, JobRow, MaterializeResult, MigrateResult,
-  OccurrenceRow, QueueRow, QueueWrite, ReportItem, RescuedJob, SchedulePlanWrite, ScheduleRow, ScheduleWrite, StoreNotification, Subscription,
+  ApiKeyRow, AttemptLogRow, AttemptProgressRow, AttemptRow, BatchRow, BulkResult, CalendarRow, CancelResult, ClaimBatch, ClaimedJob, Driver, DriverCapabilities,
+  DueMinute, FinishedMinute, FinishItem, InsertResult, InstanceRow, JobCount, JobFilter, JobListParams, JobPage, JobRow, LimiterRow, LimiterUsage, LimiterWrite,
+  MaterializeResult, MigrateResult, OccurrenceRow, QueueRow, QueueWrite, ReportItem, RescuedJob, SchedulePlanWrite, ScheduleRow, ScheduleWrite, StoreNotification, Subscription,
 } from '../driver.js';
 import { endJobs } from './flow-end.js';
 import { cancelMany, createBatch, deleteMany, getBatch, insertExtras, needsExtras, replayMany, resolveUnresolved, selectJobs } from './flow-ops.js';
 import { cancel, claim, finishMany, insertAll, replay, rescue } from './job-ops.js';
+import { limitedNextDue, limiterStatus, toLimiterRow } from './limiter-ops.js';
 import { migrate } from './migrate.js';
 import { applyPlans, listDue, toScheduleRow, upsertSchedule } from './schedule-ops.js';
 import { statementsFor, type Statements } from './statements.js';
@@ -83,10 +84,10 @@ export class SqliteDriver implements Driver {
 
   private readonly insertTxn: (db: Database.Database, jobs: readonly NewJob[], now: number) => InsertResult[];
   private readonly clock: () => number;
-  private readonly claimTxn: Database.Transaction<(p: { queue: string; limit: number; owner: string; leaseMs: number; now: number }) => ClaimedJob[]>;
+  private readonly claimTxn: Database.Transaction<(p: { queue: string; limit: number; owner: string; leaseMs: number; now: number }) => ClaimBatch>;
   private readonly finishTxn: Database.Transaction<(items: readonly FinishItem[], now: number) => boolean[]>;
   private readonly finishAndClaimTxn: Database.Transaction<
-    (items: readonly FinishItem[], claim: { queue: string; limit: number; owner: string; leaseMs: number; now: number }) => { finished: boolean[]; claimed: ClaimedJob[] }
+    (items: readonly FinishItem[], claim: { queue: string; limit: number; owner: string; leaseMs: number; now: number }) => { finished: boolean[]; claimed: ClaimBatch }
   >;
   private readonly rescueTxn: Database.Transaction<(now: number, limit: number) => RescuedJob[]>;
   private readonly cancelTxn: Database.Transaction<(p: { id?: number; queue?: string; key?: string; now: number }) => CancelResult | null>;
@@ -201,7 +202,7 @@ export class SqliteDriver implements Driver {
   }
 
   /** Deadlines passed in the claim end jobs too: their flows are written in the claim's transaction. */
-  private endExpired(claimed: ClaimedJob[], now: number): ClaimedJob[] {
+  private endExpired<T extends ClaimedJob[]>(claimed: T, now: number): T {
     let expired: number[] | null = null;
     for (const c of claimed) if (c.state === 'expired') (expired ??= []).push(c.id);
     if (expired !== null) endJobs(this.s, expired, now, this.notes);
@@ -311,7 +312,7 @@ export class SqliteDriver implements Driver {
     });
   }
 
-  async jobClaim(p: { queue: string; limit: number; owner: string; leaseMs: number; now?: number }): Promise<ClaimedJob[]> {
+  async jobClaim(p: { queue: string; limit: number; owner: string; leaseMs: number; now?: number }): Promise<ClaimBatch> {
     return this.write(() => this.claimTxn.immediate({ ...p, now: p.now ?? this.clock() }));
   }
 
@@ -335,7 +336,7 @@ export class SqliteDriver implements Driver {
     items: readonly FinishItem[];
     claim: { queue: string; limit: number; owner: string; leaseMs: number };
     now?: number;
-  }): Promise<{ finished: boolean[]; claimed: ClaimedJob[] }> {
+  }): Promise<{ finished: boolean[]; claimed: ClaimBatch }> {
     return this.write(() => this.finishAndClaimTxn.immediate(p.items, { ...p.claim, now: p.now ?? this.clock() }));
   }
 
@@ -399,6 +400,8 @@ export class SqliteDriver implements Driver {
           if (earliest === null || row.runAt < earliest) earliest = row.runAt;
           after = level.priority;
         }
+        const limited = limitedNextDue(this.s, queue);
+        if (limited !== null && (earliest === null || limited < earliest)) earliest = limited;
       }
       return earliest;
     });
@@ -418,6 +421,30 @@ export class SqliteDriver implements Driver {
 
   async leaseNextExpiry(): Promise<number | null> {
     return this.run(() => (this.s.job.leaseNextExpiry.get() as { leaseUntil: number | null }).leaseUntil);
+  }
+
+  async limiterDelete(p: { id: string }): Promise<boolean> {
+    return this.write(() => this.s.limiter.limiterDelete.run(p).changes === 1);
+  }
+
+  async limiterGet(p: { id: string }): Promise<LimiterRow | null> {
+    return this.run(() => toLimiterRow(this.s.limiter.limiterGet.get(p) as Parameters<typeof toLimiterRow>[0]));
+  }
+
+  async limiterList(): Promise<LimiterRow[]> {
+    return this.run(() => (this.s.limiter.limiterList.all() as Parameters<typeof toLimiterRow>[0][]).map((r) => toLimiterRow(r)!));
+  }
+
+  async limiterStatus(p: { id: string; now?: number }): Promise<LimiterUsage | null> {
+    return this.run(() => limiterStatus(this.s, p.id, p.now ?? this.clock()));
+  }
+
+  async limiterUpsert(p: { limiter: LimiterWrite; now?: number }): Promise<{ row: LimiterRow; created: boolean }> {
+    return this.write(() => this.txn(() => {
+      const created = this.s.limiter.limiterGet.get({ id: p.limiter.id }) === undefined;
+      const raw = this.s.limiter.limiterUpsert.get({ ...p.limiter, lend: p.limiter.lend ? 1 : 0, now: p.now ?? this.clock() });
+      return { row: toLimiterRow(raw as Parameters<typeof toLimiterRow>[0])!, created };
+    }));
   }
 
   async occurrenceListBySchedule(p: { scheduleId: string; before?: number; limit: number }): Promise<OccurrenceRow[]> {

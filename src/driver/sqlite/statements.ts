@@ -4,6 +4,7 @@ import { apiKeySql } from './queries/api-keys.js';
 import { attemptSql } from './queries/attempts.js';
 import { flowSql } from './queries/flows.js';
 import { insightSql } from './queries/insights.js';
+import { limiterSql } from './queries/limiters.js';
 import { jobSql } from './queries/jobs.js';
 import { queueSql } from './queries/queues.js';
 import { scheduleSql } from './queries/schedules.js';
@@ -18,6 +19,7 @@ export interface Statements {
   queue: Prepared<typeof queueSql>;
   flow: Prepared<typeof flowSql>;
   apiKey: Prepared<typeof apiKeySql>;
+  limiter: Prepared<typeof limiterSql>;
 }
 
 function prepareAll<T extends Record<string, string>>(db: Database.Database, sql: T): Prepared<T> {
@@ -34,8 +36,9 @@ export function statementsFor(db: Database.Database): Statements {
   if (s === undefined) {
     s = {
       job: prepareAll(db, jobSql), attempt: prepareAll(db, attemptSql), schedule: prepareAll(db, scheduleSql), insight: prepareAll(db, insightSql),
-      queue: prepareAll(db, queueSql), flow: prepareAll(db, flowSql), apiKey: prepareAll(db, apiKeySql),
+      queue: prepareAll(db, queueSql), flow: prepareAll(db, flowSql), apiKey: prepareAll(db, apiKeySql), limiter: prepareAll(db, limiterSql),
     };
+    s.limiter.claimIds.raw(true);
     s.job.claimAtPriority.raw(true);
     s.job.completeRows.pluck(true);
     s.job.completeRow.pluck(true);

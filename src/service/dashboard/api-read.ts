@@ -33,6 +33,16 @@ function cached<K, V>(ttlMs: number, compute: (key: K) => Promise<V>): ((key: K)
 type Totals = Record<JobState, number>;
 
 /**
+ * Starts per minute that the limiters' rate limits let through, summed over the limiters that have a rate (the
+ * forecast draws it against the due load); null when none has one (concurrency alone gives no rate to draw).
+ */
+export function ratePerMinute(limiters: readonly { rate: { limit: number; perMs: number } | null }[]): number | null {
+  let total: number | null = null;
+  for (const l of limiters) if (l.rate !== null) total = (total ?? 0) + (l.rate.limit * 60_000) / l.rate.perMs;
+  return total === null ? null : Math.round(total * 100) / 100;
+}
+
+/**
  * Queues with their settings and counts, and the totals by state: one kairos.queues.list() (whose counts scan the
  * jobs table) shared by the overview and queues pages and reused for COUNTS_TTL_MS.
  */
@@ -56,7 +66,10 @@ function intParam(value: string | undefined): number | undefined {
 export function registerReadRoutes(app: FastifyInstance, prefix: string, options: DashboardOptions): () => void {
   const { kairos } = options;
   const queues = queuesReader(kairos);
-  const forecast = cached(FORECAST_TTL_MS, (hours: number | undefined) => kairos.insights.forecast({ hours }));
+  const forecast = cached(FORECAST_TTL_MS, async (hours: number | undefined) => {
+    const [load, limiters] = await Promise.all([kairos.insights.forecast({ hours }), kairos.limiters.list()]);
+    return { ...load, capacityPerMinute: ratePerMinute(limiters) };
+  });
   const api = `${prefix}/api`;
 
   app.get(`${api}/overview`, async (request, reply) => {
@@ -125,10 +138,9 @@ export function registerReadRoutes(app: FastifyInstance, prefix: string, options
     return { schedule: s, words: ruleInWords(s.rule), next, history };
   });
 
-  // Limiters land with their own issue; until then the page says there are none.
   app.get(`${api}/limiters`, async (request, reply) => {
     if (!allowed(request, reply, 'jobs:read')) return;
-    return { available: false, limiters: [] };
+    return { available: true, limiters: await kairos.limiters.statusAll() };
   });
 
   app.get(`${api}/keys`, async (request, reply) => {

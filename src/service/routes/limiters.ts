@@ -1,20 +1,8 @@
-/**
- * /v1/limiters: shared flow-control limiters (concurrency, reserved lanes, rate), when the engine has them
- * (`kairos.limiters`); without it the module adds no route. Typed structurally so it builds before and after the
- * flow-control part of the engine lands.
- */
+/** /v1/limiters: shared flow-control limiters (concurrency, reserved lanes, rate) over `kairos.limiters`. */
 import { Type } from 'typebox';
 import { KairosError } from '../../core/errors.js';
 import { AUTH_ERRORS, ErrorBody, INPUT_ERRORS } from '../schemas/common.js';
 import type { RouteModule } from './context.js';
-
-interface LimitersLike {
-  upsert(definition: Record<string, unknown>): Promise<object>;
-  get(id: string): Promise<object | null>;
-  list(): Promise<object[]>;
-  remove(id: string): Promise<void>;
-  status(id: string): Promise<object>;
-}
 
 const Id = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,128}$' }) });
 const Loose = (description: string) => Type.Unsafe<object>({ type: 'object', additionalProperties: true, description });
@@ -29,10 +17,7 @@ const LimiterBody = Type.Object({
 const tags = ['limiters'];
 
 export const limiterRoutes: RouteModule = (app, { kairos }) => {
-  const limiters = (kairos as unknown as { limiters?: LimitersLike }).limiters;
-  if (limiters === undefined) return;
-  // LIMITER_NOT_FOUND joins the error catalog with the flow-control part of the engine.
-  const notFound = (id: string) => new KairosError('LIMITER_NOT_FOUND' as never, `limiter "${id}" not found`, { details: { field: 'id' } });
+  const limiters = kairos.limiters;
 
   app.get('/v1/limiters', {
     config: { scope: 'jobs:read' },
@@ -42,7 +27,11 @@ export const limiterRoutes: RouteModule = (app, { kairos }) => {
   app.get('/v1/limiters/:id', {
     config: { scope: 'jobs:read' },
     schema: { tags, summary: 'One limiter', params: Id, response: { 200: LimiterInfo, 400: ErrorBody, ...AUTH_ERRORS, 404: ErrorBody } },
-  }, async (request) => (await limiters.get(request.params.id)) ?? Promise.reject(notFound(request.params.id)));
+  }, async (request) => {
+    const limiter = await limiters.get(request.params.id);
+    if (limiter === null) throw new KairosError('LIMITER_NOT_FOUND', `limiter "${request.params.id}" not found`, { details: { field: 'id' } });
+    return limiter;
+  });
 
   app.get('/v1/limiters/:id/status', {
     config: { scope: 'jobs:read' },

@@ -25,6 +25,11 @@ export const JobOptions = {
   tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 20 })),
   dependsOn: Type.Optional(Type.Array(JobId, { maxItems: 1000, description: 'jobs that must end first; the job is held until they do' })),
   onDependencyFailure: Type.Optional(Type.Enum(['cancel', 'run'] as ('cancel' | 'run')[])),
+  // Flow control (docs/flow-control.md).
+  limiter: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: "the limiter the job passes through, overriding its queue's" })),
+  lane: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  partitionKey: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'jobs of one key in a queue run one at a time, in order' })),
+  partitionMode: Type.Optional(Type.Union([Type.Literal('strict'), Type.Literal('lenient')])),
 };
 
 export const CreateJobBody = Type.Object({ queue: QueueName, payload: Type.Optional(Type.Unknown()), ...JobOptions }, { additionalProperties: false });
@@ -53,6 +58,9 @@ export const Job = Type.Object({
   onDependencyFailure: Type.Optional(Nullable(Type.String())),
   waitingFor: Type.Optional(Type.Integer({ minimum: 0 })),
   batchId: Type.Optional(Nullable(JobId)),
+  limiter: Type.Optional(Nullable(Type.String())),
+  lane: Type.Optional(Nullable(Type.String())),
+  partitionKey: Type.Optional(Nullable(Type.String())),
 });
 
 export const Attempt = Type.Object({

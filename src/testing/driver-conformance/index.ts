@@ -11,6 +11,7 @@ import { flowConformance } from './flows.js';
 import { insertConformance } from './insert.js';
 import { insightConformance } from './insights.js';
 import { leaseConformance } from './leases.js';
+import { limiterConformance } from './limiters.js';
 import { manageConformance } from './manage.js';
 import { modelConformance } from './model.js';
 import { notificationConformance } from './notifications.js';
@@ -31,6 +32,7 @@ export function runDriverConformance(target: ConformanceTarget): void {
     queueConformance(target);
     flowConformance(target);
     apiKeyConformance(target);
+    limiterConformance(target);
     reportConformance(target);
     scheduleConformance(target);
     storeConformance(target);

@@ -12,7 +12,7 @@ export function jobColumns(p = ''): string {
     ${p}created_at AS "createdAt", ${p}result, ${p}last_error AS "lastError", ${p}schedule_id AS "scheduleId",
     ${p}occurrence_at AS "occurrenceAt", ${p}depends_on AS "dependsOn", ${p}dep_policy AS "dependencyPolicy",
     ${p}deps_pending AS "dependenciesPending", ${p}run_after AS "runAfter", ${p}batch_id AS "batchId", ${p}fallback_of AS "fallbackOf",
-    ${p}fallback_job_id AS "fallbackJobId"`;
+    ${p}fallback_job_id AS "fallbackJobId", ${p}limiter, ${p}lane, ${p}partition_key AS "partitionKey"`;
 }
 
 /** The final states other than completed: migration 010's partial indexes hold jobs in these only. */
@@ -25,7 +25,8 @@ export function jobSql(t: Tables) {
   return {
     /**
      * jobInsertBatch — $1 queue[] $2 payload[] $3 priority[] $4 runAt[] $5 maxAttempts[] $6 backoff[] $7 timeoutMs[]
-     * $8 deadline[] $9 tags[] $10 scheduleId[] $11 occurrenceAt[] $12 now
+     * $8 deadline[] $9 tags[] $10 scheduleId[] $11 occurrenceAt[] $12 limiter[] $13 lane[] $14 partitionKey[]
+     * $15 partitionMode[] $16 now
      * Keyless jobs, one statement for the batch. Ids are drawn first and handed out in item order (the k-th smallest
      * id to the k-th item), so the caller maps the returned ids, sorted, back to its items.
      */
@@ -33,9 +34,9 @@ export function jobSql(t: Tables) {
       WITH input AS (
         SELECT *
         FROM unnest($1::text[], $2::text[], $3::integer[], $4::bigint[], $5::integer[], $6::text[], $7::integer[], $8::bigint[],
-          $9::text[], $10::text[], $11::bigint[])
+          $9::text[], $10::text[], $11::bigint[], $12::text[], $13::text[], $14::text[], $15::smallint[])
           WITH ORDINALITY AS i(queue, payload, priority, run_at, max_attempts, backoff, timeout_ms, deadline, tags, schedule_id,
-            occurrence_at, ord)
+            occurrence_at, limiter, lane, partition_key, partition_mode, ord)
       ),
       drawn AS MATERIALIZED (
         SELECT nextval(${t.jobIdSeq}) AS id
@@ -46,15 +47,15 @@ export function jobSql(t: Tables) {
         FROM drawn
       )
       INSERT INTO ${t.jobs} (id, queue, state, payload, priority, run_at, max_attempts, backoff, timeout_ms, deadline, tags,
-        created_at, schedule_id, occurrence_at)
+        created_at, schedule_id, occurrence_at, limiter, lane, partition_key, partition_mode)
       SELECT n.id, i.queue, 'scheduled', i.payload, i.priority, i.run_at, i.max_attempts, i.backoff, i.timeout_ms, i.deadline,
-        i.tags, ${nowOr('$12')}, i.schedule_id, i.occurrence_at
+        i.tags, ${nowOr('$16')}, i.schedule_id, i.occurrence_at, i.limiter, i.lane, i.partition_key, i.partition_mode
       FROM input AS i
       JOIN numbered AS n ON n.ord = i.ord
       RETURNING id`,
 
     /**
-     * jobInsertBatchAnnounced — as jobInsertBatch, plus $13 channel
+     * jobInsertBatchAnnounced — as jobInsertBatch, plus $17 channel
      * The same insert on its own (outside any transaction of the caller's), with its job-available notifications
      * (one per queue, earliest runAt) sent by the same statement: one round trip instead of four (BEGIN, insert,
      * notify, COMMIT). The scalar subquery in WHERE is what makes the notify CTE run.
@@ -63,9 +64,9 @@ export function jobSql(t: Tables) {
       WITH input AS (
         SELECT *
         FROM unnest($1::text[], $2::text[], $3::integer[], $4::bigint[], $5::integer[], $6::text[], $7::integer[], $8::bigint[],
-          $9::text[], $10::text[], $11::bigint[])
+          $9::text[], $10::text[], $11::bigint[], $12::text[], $13::text[], $14::text[], $15::smallint[])
           WITH ORDINALITY AS i(queue, payload, priority, run_at, max_attempts, backoff, timeout_ms, deadline, tags, schedule_id,
-            occurrence_at, ord)
+            occurrence_at, limiter, lane, partition_key, partition_mode, ord)
       ),
       drawn AS MATERIALIZED (
         SELECT nextval(${t.jobIdSeq}) AS id
@@ -77,15 +78,18 @@ export function jobSql(t: Tables) {
       ),
       inserted AS (
         INSERT INTO ${t.jobs} (id, queue, state, payload, priority, run_at, max_attempts, backoff, timeout_ms, deadline, tags,
-          created_at, schedule_id, occurrence_at)
+          created_at, schedule_id, occurrence_at, limiter, lane, partition_key, partition_mode)
         SELECT n.id, i.queue, 'scheduled', i.payload, i.priority, i.run_at, i.max_attempts, i.backoff, i.timeout_ms, i.deadline,
-          i.tags, ${nowOr('$12')}, i.schedule_id, i.occurrence_at
+          i.tags, ${nowOr('$16')}, i.schedule_id, i.occurrence_at, i.limiter, i.lane, i.partition_key, i.partition_mode
         FROM input AS i
         JOIN numbered AS n ON n.ord = i.ord
+        -- A bounded queue is counted under its row's lock: such a batch inserts nothing here and the driver takes the
+        -- transaction path (insertAll), which does.
+        WHERE NOT EXISTS (SELECT 1 FROM ${t.queues} AS q WHERE q.name IN (SELECT DISTINCT queue FROM input) AND q.capacity IS NOT NULL)
         RETURNING id, queue, run_at
       ),
       announced AS (
-        SELECT pg_notify($13, json_build_object('kind', 'job-available', 'queue', queue, 'runAt', min(run_at))::text)
+        SELECT pg_notify($17, json_build_object('kind', 'job-available', 'queue', queue, 'runAt', min(run_at))::text)
         FROM inserted
         GROUP BY queue
       )
@@ -95,12 +99,13 @@ export function jobSql(t: Tables) {
 
     /**
      * jobInsertKeyed — $1 queue $2 payload $3 priority $4 runAt $5 key $6 maxAttempts $7 backoff $8 timeoutMs
-     * $9 deadline $10 tags $11 now $12 scheduleId $13 occurrenceAt; returns nothing when the key is taken.
+     * $9 deadline $10 tags $11 now $12 scheduleId $13 occurrenceAt $14 limiter $15 lane $16 partitionKey $17 partitionMode;
+     * returns nothing when the key is taken.
      */
     insertKeyed: `
       INSERT INTO ${t.jobs} (queue, state, payload, priority, run_at, key, max_attempts, backoff, timeout_ms, deadline, tags,
-        created_at, schedule_id, occurrence_at)
-      VALUES ($1, 'scheduled', $2, $3, $4, $5, $6, $7, $8, $9, $10, ${nowOr('$11')}, $12, $13)
+        created_at, schedule_id, occurrence_at, limiter, lane, partition_key, partition_mode)
+      VALUES ($1, 'scheduled', $2, $3, $4, $5, $6, $7, $8, $9, $10, ${nowOr('$11')}, $12, $13, $14, $15, $16, $17)
       ON CONFLICT (queue, key) WHERE key IS NOT NULL AND state IN ('scheduled', 'running', 'completed') DO NOTHING
       RETURNING id`,
 
@@ -132,14 +137,28 @@ export function jobSql(t: Tables) {
      * one index seek each (a loose index scan) and each is asked for a due job with one more; the claim itself then
      * reads one level, so the claim index (queue, priority, run_at, id) gives a pure run_at range: future jobs are
      * never read. SKIP LOCKED lets instances claim side by side without waiting on each other. A due job past its
-     * deadline becomes expired in the same statement. A paused queue (kairos_queues) yields nothing. Always returns one row at least: `level` (null when no level
-     * above $2 has due work) and the claimed columns (null when none).
+     * deadline becomes expired in the same statement. A paused queue (kairos_queues) yields nothing. Only free jobs
+     * (no limiter, holding their key's turn) are in the index it reads; a queue with jobs behind a limiter yields
+     * nothing and `limited` true (with `level` saying whether it has due free jobs), and the driver claims it in a
+     * transaction instead (limiter-ops.ts). Always returns one row at least: `level` (null when no level above $2 has due
+     * work), `limited`, the claimed columns (null when none).
      */
     claimNextLevel: `
-      WITH RECURSIVE levels(priority) AS (
+      WITH RECURSIVE limited AS (
+        SELECT 1
+        FROM ${t.jobs}
+        WHERE state = 'scheduled'
+          AND NOT key_waiting
+          AND limiter IS NOT NULL
+          AND queue = $1
+        LIMIT 1
+      ),
+      levels(priority) AS (
         (SELECT priority
          FROM ${t.jobs}
          WHERE state = 'scheduled'
+           AND NOT key_waiting
+           AND limiter IS NULL
            AND queue = $1
            AND priority > $2
            -- A paused queue has no levels: nothing is claimed, on any instance.
@@ -150,6 +169,8 @@ export function jobSql(t: Tables) {
         SELECT (SELECT j.priority
                 FROM ${t.jobs} AS j
                 WHERE j.state = 'scheduled'
+                  AND NOT j.key_waiting
+                  AND j.limiter IS NULL
                   AND j.queue = $1
                   AND j.priority > l.priority
                 ORDER BY j.priority
@@ -167,6 +188,8 @@ export function jobSql(t: Tables) {
           SELECT 1
           FROM ${t.jobs} AS d
           WHERE d.state = 'scheduled'
+            AND NOT d.key_waiting
+            AND d.limiter IS NULL
             AND d.queue = $1
             AND d.priority = l.priority
             AND d.run_at <= ${nowOr('$3')}
@@ -180,9 +203,13 @@ export function jobSql(t: Tables) {
         SELECT id
         FROM ${t.jobs}
         WHERE state = 'scheduled'
+          AND NOT key_waiting
+          AND limiter IS NULL
           AND queue = $1
           AND priority = (SELECT priority FROM level)
           AND run_at <= ${nowOr('$3')}
+          -- A queue with jobs behind a limiter is claimed by the driver in a transaction (limiter-ops.ts).
+          AND NOT EXISTS (SELECT 1 FROM limited)
         ORDER BY run_at, id
         LIMIT $4
         FOR NO KEY UPDATE SKIP LOCKED
@@ -200,14 +227,15 @@ export function jobSql(t: Tables) {
         WHERE j.id = picked.id
         RETURNING j.id, j.queue, j.state, j.payload, j.priority, j.run_at AS "runAt", j.key, j.attempt, j.max_attempts AS "maxAttempts",
           j.backoff, j.timeout_ms AS "timeoutMs", j.deadline, j.tags, j.schedule_id AS "scheduleId", j.occurrence_at AS "occurrenceAt",
-          ${nowOr('$3')} AS "startedAt"
+          j.limiter, j.lane, j.partition_key AS "partitionKey", ${nowOr('$3')} AS "startedAt"
       )
-      SELECT (SELECT priority FROM level) AS level, c.*
+      SELECT (SELECT priority FROM level) AS level, EXISTS (SELECT 1 FROM limited) AS limited, c.*
       FROM (SELECT 1) AS one
       LEFT JOIN claimed AS c ON true`,
 
     /**
-     * jobNextDue — $1 queue; the earliest pending run_at over every priority level. The levels are walked with one
+     * jobNextDue — $1 queue; the earliest pending run_at of free jobs over every priority level (flow.ts has the
+     * limited ones). The levels are walked with one
      * index seek each (a loose index scan), then each level's earliest run_at is one more seek.
      */
     nextDue: `
@@ -215,6 +243,8 @@ export function jobSql(t: Tables) {
         (SELECT priority
          FROM ${t.jobs}
          WHERE state = 'scheduled'
+           AND NOT key_waiting
+           AND limiter IS NULL
            AND queue = $1
          ORDER BY priority
          LIMIT 1)
@@ -222,6 +252,8 @@ export function jobSql(t: Tables) {
         SELECT (SELECT j.priority
                 FROM ${t.jobs} AS j
                 WHERE j.state = 'scheduled'
+                  AND NOT j.key_waiting
+                  AND j.limiter IS NULL
                   AND j.queue = $1
                   AND j.priority > l.priority
                 ORDER BY j.priority
@@ -235,6 +267,8 @@ export function jobSql(t: Tables) {
         SELECT run_at
         FROM ${t.jobs}
         WHERE state = 'scheduled'
+          AND NOT key_waiting
+          AND limiter IS NULL
           AND queue = $1
           AND priority = l.priority
         ORDER BY run_at

@@ -18,6 +18,7 @@ export interface Tables {
   jobTags: string;
   batches: string;
   apiKeys: string;
+  limiters: string;
   migrations: string;
   /** The identity sequence of kairos_jobs.id, as a regclass literal for nextval(). */
   jobIdSeq: string;
@@ -30,7 +31,7 @@ export function tablesIn(schema: string): Tables {
     jobs: q('kairos_jobs'), attempts: q('kairos_attempts'), attemptProgress: q('kairos_attempt_progress'), attemptLogs: q('kairos_attempt_logs'),
     schedules: q('kairos_schedules'), occurrences: q('kairos_occurrences'), calendars: q('kairos_calendars'), instances: q('kairos_instances'),
     queues: q('kairos_queues'), jobDeps: q('kairos_job_deps'), jobTags: q('kairos_job_tags'), batches: q('kairos_batches'),
-    apiKeys: q('kairos_api_keys'), migrations: q('kairos_migrations'), jobIdSeq: `'${q('kairos_jobs_id_seq')}'::regclass`,
+    apiKeys: q('kairos_api_keys'), limiters: q('kairos_limiters'), migrations: q('kairos_migrations'), jobIdSeq: `'${q('kairos_jobs_id_seq')}'::regclass`,
   };
 }
 

@@ -119,13 +119,18 @@ export const flowSql = {
 
   /**
    * flowFallbackCreate — :id :now; the one fallback job of a job that failed finally, when its queue names a
-   * fallback queue: same payload, priority, attempts, backoff, timeout and tags, due now. A fallback job gets none.
+   * fallback queue: same payload, priority, attempts, backoff, timeout and tags, due now, behind the fallback queue's
+   * limiter if it has one. A fallback job gets none.
    */
   fallbackCreate: `
-    INSERT INTO kairos_jobs (queue, state, payload, priority, run_at, max_attempts, backoff, timeout_ms, tags, created_at, fallback_of)
-    SELECT q.fallback, ${S.scheduled}, j.payload, j.priority, :now, j.max_attempts, j.backoff, j.timeout_ms, j.tags, :now, j.id
+    INSERT INTO kairos_jobs (queue, state, payload, priority, run_at, max_attempts, backoff, timeout_ms, tags, created_at, fallback_of,
+      limiter, lane)
+    SELECT q.fallback, ${S.scheduled}, j.payload, j.priority, :now, j.max_attempts, j.backoff, j.timeout_ms, j.tags, :now, j.id,
+      fq.limiter, fq.lane
     FROM kairos_jobs AS j
     JOIN kairos_queues AS q ON q.name = j.queue
+    -- The fallback queue's limiter and lane, as an enqueue to it would get them (migration 006).
+    LEFT JOIN kairos_queues AS fq ON fq.name = q.fallback AND fq.limiter IS NOT NULL
     WHERE j.id = :id
       AND j.state = ${S.failed}
       AND j.fallback_of IS NULL

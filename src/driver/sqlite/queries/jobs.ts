@@ -9,7 +9,8 @@ export const JOB_COLUMNS = `id, queue, ${stateNameSql('state')} AS state, payloa
   backoff, timeout_ms AS timeoutMs, deadline, tags, owner, worker_id AS workerId, lease_until AS leaseUntil, started_at AS startedAt,
   finished_at AS finishedAt, created_at AS createdAt, result, last_error AS lastError, schedule_id AS scheduleId,
   occurrence_at AS occurrenceAt, depends_on AS dependsOn, dep_policy AS dependencyPolicy, deps_pending AS dependenciesPending,
-  run_after AS runAfter, batch_id AS batchId, fallback_of AS fallbackOf, fallback_job_id AS fallbackJobId`;
+  run_after AS runAfter, batch_id AS batchId, fallback_of AS fallbackOf, fallback_job_id AS fallbackJobId, limiter, lane,
+  partition_key AS partitionKey`;
 
 /** Rows per statement of jobCompleteRows. */
 export const COMPLETE_ROWS = 25;
@@ -31,33 +32,39 @@ function completeRowsSql(rows: number): string {
 
 /** Rows per statement of jobInsertRows. */
 export const INSERT_ROWS = 50;
-const INSERT_ROW = `(?, ${S.scheduled}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const INSERT_ROW = `(?, ${S.scheduled}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/** Parameters per row of jobInsertRows. */
+export const INSERT_ROW_PARAMS = 16;
 
 export const jobSql = {
   /**
    * jobInsertRows — INSERT_ROWS × (queue payload priority runAt maxAttempts backoff timeoutMs deadline tags now
-   * scheduleId occurrenceAt), positional; keyless jobs only. One statement for many rows costs about a third less per
+   * scheduleId occurrenceAt limiter lane partitionKey partitionMode), positional; keyless jobs only. One statement for many rows costs about a third less per
    * row than one statement each. The rows get consecutive ids (each new rowid is the table's largest plus one, and the
    * statement runs under the write lock), so the first id is lastInsertRowid − INSERT_ROWS + 1.
    */
   insertRows: `
     INSERT INTO kairos_jobs (queue, state, payload, priority, run_at, max_attempts, backoff, timeout_ms, deadline, tags, created_at,
-      schedule_id, occurrence_at)
+      schedule_id, occurrence_at, limiter, lane, partition_key, partition_mode)
     VALUES ${Array.from({ length: INSERT_ROWS }, () => INSERT_ROW).join(',\n      ')}`,
 
-  /** jobInsert — :queue :payload :runAt :priority :maxAttempts :backoff :timeoutMs :deadline :tags :now :scheduleId :occurrenceAt (no key) */
+  /**
+   * jobInsert — :queue :payload :runAt :priority :maxAttempts :backoff :timeoutMs :deadline :tags :now :scheduleId :occurrenceAt
+   * :limiter :lane :partitionKey :partitionMode (no key)
+   */
   insert: `
     INSERT INTO kairos_jobs (queue, state, payload, priority, run_at, max_attempts, backoff, timeout_ms, deadline, tags, created_at,
-      schedule_id, occurrence_at)
+      schedule_id, occurrence_at, limiter, lane, partition_key, partition_mode)
     VALUES (:queue, ${S.scheduled}, :payload, :priority, :runAt, :maxAttempts, :backoff, :timeoutMs, :deadline, :tags, :now,
-      :scheduleId, :occurrenceAt)`,
+      :scheduleId, :occurrenceAt, :limiter, :lane, :partitionKey, :partitionMode)`,
 
   /** jobInsertKeyed — as jobInsert plus :key; returns nothing when the key is taken. */
   insertKeyed: `
     INSERT INTO kairos_jobs (queue, state, payload, priority, run_at, key, max_attempts, backoff, timeout_ms, deadline, tags, created_at,
-      schedule_id, occurrence_at)
+      schedule_id, occurrence_at, limiter, lane, partition_key, partition_mode)
     VALUES (:queue, ${S.scheduled}, :payload, :priority, :runAt, :key, :maxAttempts, :backoff, :timeoutMs, :deadline, :tags, :now,
-      :scheduleId, :occurrenceAt)
+      :scheduleId, :occurrenceAt, :limiter, :lane, :partitionKey, :partitionMode)
     ON CONFLICT (queue, key) WHERE key IS NOT NULL AND state <= ${S.completed} DO NOTHING
     RETURNING id`,
 
@@ -70,8 +77,8 @@ export const jobSql = {
       AND state <= ${S.completed}`,
 
   /**
-   * jobReplacePending — :id and the job fields; rewrites a job that has not started. A job held for its dependencies
-   * is kept (flows, migration 007): rewriting its run_at would release it.
+   * jobReplacePending — :id and the job fields; rewrites a job that has not started (its limiter, lane and partition
+   * key stay). A job held for its dependencies is kept (flows, migration 007): rewriting its run_at would release it.
    */
   replacePending: `
     UPDATE kairos_jobs
@@ -87,6 +94,8 @@ export const jobSql = {
     SELECT priority
     FROM kairos_jobs
     WHERE state = ${S.scheduled}
+      AND key_waiting = 0
+      AND limiter IS NULL
       AND queue = :queue
       AND priority > :after
       -- A paused queue has no levels: nothing is claimed, by any process.
@@ -96,6 +105,7 @@ export const jobSql = {
 
   /**
    * jobClaimAtPriority — :queue :priority :now :limit :owner :leaseUntil
+   * Free jobs only (no limiter, holding their key's turn if they have a key): limited ones go through limiter-ops.ts.
    * One priority level at a time so the (queue, priority, run_at) index yields a pure range: future jobs are never
    * read. A due job past its deadline becomes expired in the same statement instead of running. Read in raw
    * (array) mode: building row objects in the native binding costs more than the rest of the claim.
@@ -113,19 +123,23 @@ export const jobSql = {
       SELECT id
       FROM kairos_jobs
       WHERE state = ${S.scheduled}
+        AND key_waiting = 0
+        AND limiter IS NULL
         AND queue = :queue
         AND priority = :priority
         AND run_at <= :now
       ORDER BY run_at, id
       LIMIT :limit)
     RETURNING id, state, payload, priority, run_at, key, attempt, max_attempts, backoff, timeout_ms, deadline, tags, schedule_id,
-      occurrence_at`,
+      occurrence_at, limiter, lane, partition_key`,
 
   /** jobNextDueAtPriority — :queue :priority; the earliest pending run_at at one priority level. */
   nextDueAtPriority: `
     SELECT run_at AS runAt
     FROM kairos_jobs
     WHERE state = ${S.scheduled}
+      AND key_waiting = 0
+      AND limiter IS NULL
       AND queue = :queue
       AND priority = :priority
     ORDER BY run_at

@@ -18,7 +18,7 @@ interface Forecast {
   queues: { queue: string; count: number }[];
   schedules: number;
   truncated: string[];
-  /** Jobs per minute the limiters let through, when limiters exist. */
+  /** Starts per minute the limiters' rate limits let through, when a limiter has a rate. */
   capacityPerMinute?: number | null;
 }
 
@@ -51,7 +51,7 @@ export function ForecastPage(props: { pollMs: number }): JSX.Element {
             <div><dt>Window</dt><dd>{utc(data.from)} → {utc(data.to)}</dd></div>
           </dl>
           <Chart title="Jobs due per minute, next 24 hours" summary={`${count(chart.total)} jobs, ${data.spikes.length} spikes`} x={chart.x} series={chart.series} height={260} yLabel="jobs / min" />
-          {data.capacityPerMinute == null && <p class="muted">No limiter capacity to draw: limiters are not configured on this server.</p>}
+          {data.capacityPerMinute == null && <p class="muted">No limiter capacity to draw: no limiter has a rate limit.</p>}
           {data.truncated.length > 0 && <Notice>Schedules firing more than 1,440 times in the window are counted up to that: {data.truncated.join(', ')}.</Notice>}
           <section aria-labelledby="spikes">
             <h2 id="spikes">Spikes</h2>

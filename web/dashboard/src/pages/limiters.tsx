@@ -1,9 +1,18 @@
-/** Limiters: live use per lane, waiting jobs and rate window, once the server has limiters. */
+/** Limiters: live use per lane, waiting jobs and rate window (kairos.limiters.statusAll() on the server). */
 import type { JSX } from 'preact';
 import { usePoll } from '../hooks';
 import { Loading, Notice } from '../ui';
 
-interface Limiter { name: string; concurrency: number | null; running: number; waiting: number; rate: { limit: number; intervalMs: number; used: number } | null; lanes: { name: string; reserved: number; running: number }[] }
+interface Lane { lane: string | null; reserved: number; running: number; waiting: number; oldestWaitingMs: number }
+interface Limiter {
+  id: string; concurrency: number | null; running: number; waiting: number; lanes: Lane[];
+  rate: { limit: number; perMs: number; used: number; nextFreeAt: string | null } | null;
+}
+
+function laneText(l: Lane): string {
+  const waiting = l.waiting === 0 ? '' : `, ${l.waiting} waiting (oldest ${Math.round(l.oldestWaitingMs / 1000)} s)`;
+  return `${l.lane ?? '(no lane)'}: ${l.running} running, ${l.reserved} reserved${waiting}`;
+}
 
 export function LimitersPage(props: { pollMs: number }): JSX.Element {
   const { data, error } = usePoll<{ available: boolean; limiters: Limiter[] }>('/limiters', props.pollMs);
@@ -16,10 +25,10 @@ export function LimitersPage(props: { pollMs: number }): JSX.Element {
           <thead><tr><th scope="col">Limiter</th><th scope="col">Running / concurrency</th><th scope="col">Waiting</th><th scope="col">Rate window</th><th scope="col">Lanes</th></tr></thead>
           <tbody>
             {data.limiters.map((l) => (
-              <tr key={l.name}>
-                <th scope="row">{l.name}</th><td>{l.running} / {l.concurrency ?? '∞'}</td><td>{l.waiting}</td>
-                <td>{l.rate === null ? '—' : `${l.rate.used} of ${l.rate.limit} per ${l.rate.intervalMs} ms`}</td>
-                <td>{l.lanes.map((lane) => `${lane.name}: ${lane.running} running, ${lane.reserved} reserved`).join('; ') || '—'}</td>
+              <tr key={l.id}>
+                <th scope="row">{l.id}</th><td>{l.running} / {l.concurrency ?? '∞'}</td><td>{l.waiting}</td>
+                <td>{l.rate === null ? '—' : `${l.rate.used} of ${l.rate.limit} per ${l.rate.perMs} ms`}</td>
+                <td>{l.lanes.map(laneText).join('; ') || '—'}</td>
               </tr>
             ))}
           </tbody>
