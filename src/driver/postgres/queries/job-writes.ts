@@ -17,61 +17,43 @@ import { nowOr, type Tables } from './tables.js';
 /** The statements over kairos_jobs (and the attempt rows they write) that change running and final jobs. */
 export function jobWriteSql(t: Tables) {
   const now = (p: string) => nowOr(p);
+  /** The completion of a batch, fenced per row, rows locked in id order; `extra` narrows which rows it takes. */
+  const completeMany = (extra: string) => `
+      WITH f AS (
+        SELECT *
+        FROM unnest($1::bigint[], $2::text[], $3::integer[], $4::text[]) AS f(id, owner, attempt, result)
+      ),
+      locked AS MATERIALIZED (
+        SELECT j.id
+        FROM ${t.jobs} AS j
+        WHERE j.id = ANY ($1::bigint[])
+        ORDER BY j.id
+        FOR NO KEY UPDATE OF j
+      )
+      UPDATE ${t.jobs} AS j
+      SET state = 'completed', finished_at = ${now('$5')}, owner = NULL, lease_until = NULL, result = f.result
+      FROM locked
+      JOIN f ON f.id = locked.id
+      WHERE j.id = locked.id
+        AND j.state IS NOT DISTINCT FROM 'running'
+        AND j.owner = f.owner
+        AND j.attempt = f.attempt
+        ${extra}
+      RETURNING j.id, j.flow`;
   return {
     /**
      * jobCompleteMany — $1 id[] $2 owner[] $3 attempt[] $4 result[] $5 now; ids are distinct.
      * One statement for a batch, fenced per row; rows are locked in id order first. The completed attempt is not
      * copied to kairos_attempts: the job row (started_at, finished_at, worker_id) is its record.
      */
-    completeMany: `
-      WITH f AS (
-        SELECT *
-        FROM unnest($1::bigint[], $2::text[], $3::integer[], $4::text[]) AS f(id, owner, attempt, result)
-      ),
-      locked AS MATERIALIZED (
-        SELECT j.id
-        FROM ${t.jobs} AS j
-        WHERE j.id = ANY ($1::bigint[])
-        ORDER BY j.id
-        FOR NO KEY UPDATE OF j
-      )
-      UPDATE ${t.jobs} AS j
-      SET state = 'completed', finished_at = ${now('$5')}, owner = NULL, lease_until = NULL, result = f.result
-      FROM locked
-      JOIN f ON f.id = locked.id
-      WHERE j.id = locked.id
-        AND j.state IS NOT DISTINCT FROM 'running'
-        AND j.owner = f.owner
-        AND j.attempt = f.attempt
-      RETURNING j.id, j.flow`,
+    completeMany: completeMany(''),
 
     /**
      * jobCompleteManyUnflowed — as jobCompleteMany, for a batch written without a transaction: it leaves out jobs
      * whose end has consequences to write (flow <> 0, migration 007), which the driver then completes in a
      * transaction. The test is re-evaluated on the row as locked, so a dependent inserted meanwhile is seen.
      */
-    completeManyUnflowed: `
-      WITH f AS (
-        SELECT *
-        FROM unnest($1::bigint[], $2::text[], $3::integer[], $4::text[]) AS f(id, owner, attempt, result)
-      ),
-      locked AS MATERIALIZED (
-        SELECT j.id
-        FROM ${t.jobs} AS j
-        WHERE j.id = ANY ($1::bigint[])
-        ORDER BY j.id
-        FOR NO KEY UPDATE OF j
-      )
-      UPDATE ${t.jobs} AS j
-      SET state = 'completed', finished_at = ${now('$5')}, owner = NULL, lease_until = NULL, result = f.result
-      FROM locked
-      JOIN f ON f.id = locked.id
-      WHERE j.id = locked.id
-        AND j.state IS NOT DISTINCT FROM 'running'
-        AND j.owner = f.owner
-        AND j.attempt = f.attempt
-        AND j.flow = 0
-      RETURNING j.id, j.flow`,
+    completeManyUnflowed: completeMany('AND j.flow = 0'),
 
     /**
      * jobFinishOthers — $1 idx[] $2 id[] $3 owner[] $4 attempt[] $5 state[] $6 runAt[] $7 giveBack[] $8 result[]
