@@ -22,6 +22,33 @@ const RARE = RARE_STATES.map((s) => `'${s}'`).join(', ');
 /** The statements over kairos_jobs that create, claim and read rows. */
 export function jobSql(t: Tables) {
   const cols = jobColumns();
+  /**
+   * The batch insert's items ($1–$15, one array per column) with ids drawn first and numbered in id order, so the
+   * k-th smallest id goes to the k-th item; shared by jobInsertBatch and jobInsertBatchAnnounced.
+   */
+  const batchInput = `
+      WITH input AS (
+        SELECT *
+        FROM unnest($1::text[], $2::text[], $3::integer[], $4::bigint[], $5::integer[], $6::text[], $7::integer[], $8::bigint[],
+          $9::text[], $10::text[], $11::bigint[], $12::text[], $13::text[], $14::text[], $15::smallint[])
+          WITH ORDINALITY AS i(queue, payload, priority, run_at, max_attempts, backoff, timeout_ms, deadline, tags, schedule_id,
+            occurrence_at, limiter, lane, partition_key, partition_mode, ord)
+      ),
+      drawn AS MATERIALIZED (
+        SELECT nextval(${t.jobIdSeq}) AS id
+        FROM input
+      ),
+      numbered AS (
+        SELECT id, row_number() OVER (ORDER BY id) AS ord
+        FROM drawn
+      )`;
+  /** The INSERT … SELECT of those items ($16 now). */
+  const batchInsert = `INSERT INTO ${t.jobs} (id, queue, state, payload, priority, run_at, max_attempts, backoff, timeout_ms, deadline, tags,
+        created_at, schedule_id, occurrence_at, limiter, lane, partition_key, partition_mode)
+      SELECT n.id, i.queue, 'scheduled', i.payload, i.priority, i.run_at, i.max_attempts, i.backoff, i.timeout_ms, i.deadline,
+        i.tags, ${nowOr('$16')}, i.schedule_id, i.occurrence_at, i.limiter, i.lane, i.partition_key, i.partition_mode
+      FROM input AS i
+      JOIN numbered AS n ON n.ord = i.ord`;
   return {
     /**
      * jobInsertBatch — $1 queue[] $2 payload[] $3 priority[] $4 runAt[] $5 maxAttempts[] $6 backoff[] $7 timeoutMs[]
@@ -31,27 +58,8 @@ export function jobSql(t: Tables) {
      * id to the k-th item), so the caller maps the returned ids, sorted, back to its items.
      */
     insertBatch: `
-      WITH input AS (
-        SELECT *
-        FROM unnest($1::text[], $2::text[], $3::integer[], $4::bigint[], $5::integer[], $6::text[], $7::integer[], $8::bigint[],
-          $9::text[], $10::text[], $11::bigint[], $12::text[], $13::text[], $14::text[], $15::smallint[])
-          WITH ORDINALITY AS i(queue, payload, priority, run_at, max_attempts, backoff, timeout_ms, deadline, tags, schedule_id,
-            occurrence_at, limiter, lane, partition_key, partition_mode, ord)
-      ),
-      drawn AS MATERIALIZED (
-        SELECT nextval(${t.jobIdSeq}) AS id
-        FROM input
-      ),
-      numbered AS (
-        SELECT id, row_number() OVER (ORDER BY id) AS ord
-        FROM drawn
-      )
-      INSERT INTO ${t.jobs} (id, queue, state, payload, priority, run_at, max_attempts, backoff, timeout_ms, deadline, tags,
-        created_at, schedule_id, occurrence_at, limiter, lane, partition_key, partition_mode)
-      SELECT n.id, i.queue, 'scheduled', i.payload, i.priority, i.run_at, i.max_attempts, i.backoff, i.timeout_ms, i.deadline,
-        i.tags, ${nowOr('$16')}, i.schedule_id, i.occurrence_at, i.limiter, i.lane, i.partition_key, i.partition_mode
-      FROM input AS i
-      JOIN numbered AS n ON n.ord = i.ord
+${batchInput}
+      ${batchInsert}
       RETURNING id`,
 
     /**
@@ -61,28 +69,9 @@ export function jobSql(t: Tables) {
      * notify, COMMIT). The scalar subquery in WHERE is what makes the notify CTE run.
      */
     insertBatchAnnounced: `
-      WITH input AS (
-        SELECT *
-        FROM unnest($1::text[], $2::text[], $3::integer[], $4::bigint[], $5::integer[], $6::text[], $7::integer[], $8::bigint[],
-          $9::text[], $10::text[], $11::bigint[], $12::text[], $13::text[], $14::text[], $15::smallint[])
-          WITH ORDINALITY AS i(queue, payload, priority, run_at, max_attempts, backoff, timeout_ms, deadline, tags, schedule_id,
-            occurrence_at, limiter, lane, partition_key, partition_mode, ord)
-      ),
-      drawn AS MATERIALIZED (
-        SELECT nextval(${t.jobIdSeq}) AS id
-        FROM input
-      ),
-      numbered AS (
-        SELECT id, row_number() OVER (ORDER BY id) AS ord
-        FROM drawn
-      ),
+${batchInput},
       inserted AS (
-        INSERT INTO ${t.jobs} (id, queue, state, payload, priority, run_at, max_attempts, backoff, timeout_ms, deadline, tags,
-          created_at, schedule_id, occurrence_at, limiter, lane, partition_key, partition_mode)
-        SELECT n.id, i.queue, 'scheduled', i.payload, i.priority, i.run_at, i.max_attempts, i.backoff, i.timeout_ms, i.deadline,
-          i.tags, ${nowOr('$16')}, i.schedule_id, i.occurrence_at, i.limiter, i.lane, i.partition_key, i.partition_mode
-        FROM input AS i
-        JOIN numbered AS n ON n.ord = i.ord
+        ${batchInsert}
         -- A bounded queue is counted under its row's lock: such a batch inserts nothing here and the driver takes the
         -- transaction path (insertAll), which does.
         WHERE NOT EXISTS (SELECT 1 FROM ${t.queues} AS q WHERE q.name IN (SELECT DISTINCT queue FROM input) AND q.capacity IS NOT NULL)
