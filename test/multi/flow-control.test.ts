@@ -10,7 +10,7 @@ import '../../src/stores.js';
 import { Kairos } from '../../src/engine/kairos.js';
 import { makeTempDir } from '../../src/testing/temp-dir.js';
 import { STORE_TARGETS } from '../engine/helpers.js';
-import { readLedger, until, WorkerProcess } from './worker-process.js';
+import { readLedger, stopAll, until, WorkerProcess } from './worker-process.js';
 
 const shared = STORE_TARGETS.filter((t) => t.name !== 'sqlite' || process.env.KAIROS_MULTI_SQLITE === '1');
 const LEASE_MS = 1_500;
@@ -96,8 +96,7 @@ for (const target of shared) describe(`flow control over three kairos work proce
       for (let i = 10; i < starts.length; i++) expect(starts[i]! - starts[i - 10]!).toBeGreaterThanOrEqual(1_000);
     } finally {
       await check.close();
-      for (const w of workers) w.kill('SIGTERM');
-      await Promise.all(workers.map((w) => w.exited));
+      await stopAll(workers);
       dir.cleanup(false);
       await cleanup(false);
     }

@@ -9,7 +9,7 @@ import '../../src/stores.js';
 import { Kairos } from '../../src/engine/kairos.js';
 import { makeTempDir } from '../../src/testing/temp-dir.js';
 import { STORE_TARGETS } from '../engine/helpers.js';
-import { readLedger, until, WorkerProcess } from './worker-process.js';
+import { readLedger, stopAll, until, WorkerProcess } from './worker-process.js';
 
 const shared = STORE_TARGETS.filter((t) => t.name !== 'sqlite' || process.env.KAIROS_MULTI_SQLITE === '1');
 const LEASE_MS = 2_000;
@@ -91,8 +91,7 @@ for (const target of shared) describe(`flows on three kairos work processes [${t
       for (const id of cutShort) expect(lines.some((l) => l[0] === 'start' && l[2] === id && Number(l[1]) !== killed)).toBe(true);
     } finally {
       await check.close();
-      for (const w of workers) w.kill('SIGTERM');
-      await Promise.all(workers.map((w) => w.exited));
+      await stopAll(workers);
       dir.cleanup(false);
       await cleanup(false);
     }

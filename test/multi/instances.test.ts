@@ -9,7 +9,7 @@ import '../../src/stores.js';
 import { Kairos } from '../../src/engine/kairos.js';
 import { makeTempDir } from '../../src/testing/temp-dir.js';
 import { STORE_TARGETS } from '../engine/helpers.js';
-import { readLedger, until, WorkerProcess } from './worker-process.js';
+import { readLedger, stopAll, until, WorkerProcess } from './worker-process.js';
 
 /** Networked stores; SQLite joins with KAIROS_MULTI_SQLITE=1 (its two-process case is test/engine/schedule-multiprocess). */
 const shared = STORE_TARGETS.filter((t) => t.name !== 'sqlite' || process.env.KAIROS_MULTI_SQLITE === '1');
@@ -73,8 +73,7 @@ for (const target of shared) describe(`three kairos work processes [${target.nam
       expect(duplicates).toBeGreaterThan(0);
     } finally {
       await check.close();
-      for (const w of workers) w.kill('SIGTERM');
-      await Promise.all(workers.map((w) => w.exited));
+      await stopAll(workers);
       dir.cleanup(false);
       await cleanup(false);
     }
@@ -95,8 +94,7 @@ for (const target of shared) describe(`three kairos work processes [${target.nam
       workers[0]!.kill('SIGKILL');
       await new Promise((resolve) => setTimeout(resolve, 40_000));
     } finally {
-      for (const w of workers) w.kill('SIGTERM');
-      await Promise.all(workers.map((w) => w.exited));
+      await stopAll(workers);
     }
     const check = await Kairos.open({ store });
     try {

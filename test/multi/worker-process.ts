@@ -76,3 +76,9 @@ export async function until(pred: () => boolean, timeoutMs: number, what: string
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** Stops every worker with SIGTERM and waits until each has exited (the end of every multi-process test). */
+export async function stopAll(workers: readonly WorkerProcess[]): Promise<void> {
+  for (const w of workers) w.kill('SIGTERM');
+  await Promise.all(workers.map((w) => w.exited));
+}
