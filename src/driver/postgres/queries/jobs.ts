@@ -49,6 +49,22 @@ export function jobSql(t: Tables) {
         i.tags, ${nowOr('$16')}, i.schedule_id, i.occurrence_at, i.limiter, i.lane, i.partition_key, i.partition_mode
       FROM input AS i
       JOIN numbered AS n ON n.ord = i.ord`;
+  /**
+   * The recursive step of the loose index scan over the priority levels of queue $1 that hold free pending jobs (not
+   * waiting for a key's turn, not behind a limiter): the next level above the one found last. Shared by the claim
+   * and jobNextDue.
+   */
+  const nextFreeLevel = `SELECT (SELECT j.priority
+                FROM ${t.jobs} AS j
+                WHERE j.state = 'scheduled'
+                  AND NOT j.key_waiting
+                  AND j.limiter IS NULL
+                  AND j.queue = $1
+                  AND j.priority > l.priority
+                ORDER BY j.priority
+                LIMIT 1)
+        FROM levels AS l
+        WHERE l.priority IS NOT NULL`;
   return {
     /**
      * jobInsertBatch — $1 queue[] $2 payload[] $3 priority[] $4 runAt[] $5 maxAttempts[] $6 backoff[] $7 timeoutMs[]
@@ -155,17 +171,7 @@ ${batchInput},
          ORDER BY priority
          LIMIT 1)
         UNION ALL
-        SELECT (SELECT j.priority
-                FROM ${t.jobs} AS j
-                WHERE j.state = 'scheduled'
-                  AND NOT j.key_waiting
-                  AND j.limiter IS NULL
-                  AND j.queue = $1
-                  AND j.priority > l.priority
-                ORDER BY j.priority
-                LIMIT 1)
-        FROM levels AS l
-        WHERE l.priority IS NOT NULL
+        ${nextFreeLevel}
       ),
       -- One probe per level, the earliest due job, LIMIT 1: written as EXISTS, the planner (on a fresh table's
       -- statistics) made it a hash semi-join that read every due job of the queue (3 of 4.5 ms per claim of 100);
@@ -238,17 +244,7 @@ ${batchInput},
          ORDER BY priority
          LIMIT 1)
         UNION ALL
-        SELECT (SELECT j.priority
-                FROM ${t.jobs} AS j
-                WHERE j.state = 'scheduled'
-                  AND NOT j.key_waiting
-                  AND j.limiter IS NULL
-                  AND j.queue = $1
-                  AND j.priority > l.priority
-                ORDER BY j.priority
-                LIMIT 1)
-        FROM levels AS l
-        WHERE l.priority IS NOT NULL
+        ${nextFreeLevel}
       )
       SELECT min(first.run_at) AS "runAt"
       FROM levels AS l
